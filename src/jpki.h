@@ -1,0 +1,85 @@
+/* jpki-pkcs11: the JPKI card application.
+ *
+ * Every card fact (AIDs, file IDs, status words, PIN rules of the card)
+ * lives in jpki.c.  The functions here take a transport the caller has
+ * already begun a transaction on (jp_transport_begin) and keep track of
+ * what is selected within that transaction in a jpki_card; call
+ * jpki_card_forget() after every jp_transport_begin(), since another process
+ * may have used the card in between.
+ *
+ * No function here ever repeats a VERIFY, and none sends a VERIFY with data
+ * except jpki_verify() and jpki_change_pin().
+ */
+#ifndef JP_JPKI_H
+#define JP_JPKI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "transport.h"
+
+/* The two credentials of the JPKI applet. */
+typedef enum {
+	JPKI_AUTH = 0,          /* 利用者証明用: 4-digit PIN, 3 tries */
+	JPKI_SIGN = 1,          /* 署名用: 6–16 of A–Z0–9, 5 tries */
+} jpki_cred;
+
+#define JPKI_SERIAL_LEN 16
+
+typedef struct {
+	jp_transport *t;
+	bool app_selected;      /* JPKI applet selected in this transaction */
+	uint16_t current_ef;    /* 0: none known */
+} jpki_card;
+
+/* What the card says about itself, readable without a PIN. */
+typedef struct {
+	char serial[JPKI_SERIAL_LEN + 1];   /* from EF 0006; "" if absent/blank */
+	bool has_cert[2];                   /* from EF 0008, indexed by jpki_cred */
+} jpki_info;
+
+void jpki_card_init(jpki_card *c, jp_transport *t);
+/* Forget what was selected (after begin, or after a reset). */
+void jpki_card_forget(jpki_card *c);
+
+/* SELECT the JPKI applet.  Also clears every verified PIN on the card: this
+ * is how the module leaves no security state behind.  JP_E_NOT_JPKI when
+ * the card does not know the applet. */
+jp_rv jpki_select_app(jpki_card *c);
+
+/* Token information and certificate availability.  A missing EF 0006 gives
+ * an empty serial; a missing EF 0008 counts both certificates as present
+ * (they are then looked for when read). */
+jp_rv jpki_read_info(jpki_card *c, jpki_info *info);
+
+/* Read a certificate: the credential's own (ca = false) or its CA's.
+ * JP_OK with *der = NULL, *len = 0 when the EF holds no certificate (only
+ * FF, or absent).  JP_E_SECURITY for the signature certificate before the
+ * signature PIN is verified.  A malformed header or a truncated file is
+ * JP_E_DEVICE.  *der is malloc'd; the caller frees it. */
+jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);
+
+/* Tries left on the credential's PIN, read with an empty VERIFY, which
+ * spends no try.  *tries = -1 when the card answers 9000 (the PIN is
+ * verified right now); 0 when blocked. */
+jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries);
+
+/* VERIFY the PIN (ASCII bytes, 1..16).  JP_OK; JP_E_PIN_INCORRECT with
+ * *tries_left set; JP_E_PIN_LOCKED.  The PIN bytes never reach the log.
+ * The caller checks the format first: the card does not. */
+jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left);
+
+/* CHANGE REFERENCE DATA to new_pin; the PIN must have been verified in this
+ * transaction.  JP_E_BAD_DATA when the card refuses the format,
+ * JP_E_SECURITY when not verified. */
+jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len);
+
+/* COMPUTE DIGITAL SIGNATURE over data (normally a DigestInfo) with the
+ * credential's key; the card pads (PKCS#1 v1.5 type 1).  sig must hold 256
+ * bytes; *sig_len is its size on entry, the signature length on return.
+ * JP_E_SECURITY when the PIN is not verified, JP_E_DATA_LEN when the data
+ * is too long. */
+jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
+                uint8_t *sig, size_t *sig_len);
+
+#endif

@@ -1,0 +1,30 @@
+# The core: every layer of the module, as a convenience library that the
+# module and the unit tests both link.
+noinst_LTLIBRARIES += libjpkicore.la
+libjpkicore_la_SOURCES = \
+	src/jp_rv.h src/log.h src/log.c \
+	src/transport.h src/pcsc.h src/transport_pcsc.c \
+	src/apdu.h src/apdu.c \
+	src/jpki.h src/jpki.c \
+	src/cert.h src/cert.c src/digest.h src/digest.c \
+	src/pin.h src/pin.c \
+	src/state.h src/lock.c \
+	src/slot.h src/slot.c \
+	src/object.h src/object.c \
+	src/mech.h src/mech.c \
+	src/session.h src/session.c \
+	src/token.h src/token.c \
+	src/p11.h src/p11_general.c src/p11_slot.c src/p11_session.c \
+	src/p11_object.c src/p11_sign.c
+libjpkicore_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libjpkicore_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) -lpthread
+
+# The module: only C_GetFunctionList leaves it.
+p11module_LTLIBRARIES = jpki-pkcs11.la
+jpki_pkcs11_la_SOURCES = src/module.c
+jpki_pkcs11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+jpki_pkcs11_la_LIBADD = libjpkicore.la
+jpki_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined \
+	-export-symbols-regex '^C_GetFunctionList$$'
+
+EXTRA_DIST += include/jpki/pkcs11.h

@@ -1,0 +1,24 @@
+/* jpki-pkcs11: the debug log.
+ *
+ * Off unless the environment variable JPKI_PKCS11_DEBUG is set (to anything
+ * but "0"); then lines go to stderr, or to the file named by
+ * JPKI_PKCS11_DEBUG_FILE.  Cheap when off: one flag test.  Callers never
+ * pass a PIN: APDUs carrying one are traced by jp_log_apdu() with the data
+ * replaced.
+ */
+#ifndef JP_LOG_H
+#define JP_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern int jp_log_enabled;
+
+void jp_log_init(void);
+void jp_log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* dir is "->" or "<-"; redact: print the data bytes as "**" */
+void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_data);
+
+#define JP_LOG(...) do { if (jp_log_enabled) jp_log_printf(__VA_ARGS__); } while (0)
+
+#endif

@@ -47,6 +47,11 @@ void jpki_card_forget(jpki_card *c);
  * the card does not know the applet. */
 jp_rv jpki_select_app(jpki_card *c);
 
+/* Clear every verified PIN: SELECT the JPKI applet again, always sent,
+ * whatever is selected now.  The cheapest way the card honours (one short
+ * APDU, no reset); the applet stays selected. */
+jp_rv jpki_clear_state(jpki_card *c);
+
 /* Token information and certificate availability.  A missing EF 0006 gives
  * an empty serial; a missing EF 0008 counts both certificates as present
  * (they are then looked for when read). */

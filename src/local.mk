@@ -8,14 +8,14 @@ libjpkicore_la_SOURCES = \
 	src/jpki.h src/jpki.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
 	src/pin.h src/pin.c \
-	src/state.h src/lock.c \
+	src/state.h src/lock.h src/lock.c \
 	src/slot.h src/slot.c \
 	src/object.h src/object.c \
 	src/mech.h src/mech.c \
 	src/session.h src/session.c \
 	src/token.h src/token.c \
 	src/p11.h src/p11_general.c src/p11_slot.c src/p11_session.c \
-	src/p11_object.c src/p11_sign.c
+	src/p11_object.c src/p11_sign.c src/p11_unsupported.c
 libjpkicore_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libjpkicore_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) -lpthread
 

@@ -1,0 +1,118 @@
+/* jpki-pkcs11: the module's one state struct, and the structs it holds.
+ *
+ * Locks.  g.lock (the global lock) guards the reader list, every reader's
+ * PC/SC view (present, events, refs, gone, token_present), the session
+ * table and the PC/SC context used for listing.  Each reader's own lock
+ * guards its card connection, its tokens and the operations of the
+ * sessions on it; card I/O happens under the reader lock only.  Order: a
+ * reader lock may be held while taking g.lock for a moment; g.lock is never
+ * held while waiting for a reader lock or for the card.
+ */
+#ifndef JP_STATE_H
+#define JP_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <openssl/evp.h>
+#include <jpki/pkcs11.h>
+
+#include "cert.h"
+#include "jpki.h"
+#include "lock.h"
+#include "mech.h"
+#include "pcsc.h"
+#include "pin.h"
+
+/* Slots per reader: user authentication, signature, (card-face data). */
+#define JP_SLOTS_PER_READER 4
+#define JP_TRIES_UNKNOWN (-2)
+
+typedef struct {
+	jpki_cred cred;
+	bool has_cert;          /* the card says the credential exists */
+	bool pin_usable;        /* a login-capable PIN (see token.c) */
+	int tries;              /* JP_TRIES_UNKNOWN, or 0..max */
+	bool logged_in;
+	uint8_t pin[JP_PIN_MAX];/* kept for re-verification, wiped on logout */
+	size_t pin_len;
+	bool cert_tried, ca_tried;
+	bool have_cert, have_ca;
+	jp_cert cert, ca;
+	char serial[17];
+} jp_token;
+
+typedef struct jp_reader {
+	/* under g.lock */
+	unsigned refs;
+	bool gone;
+	bool present;
+	uint32_t events;
+	bool token_present;     /* published copy of card_jpki for slot calls */
+	CK_SLOT_ID base;        /* slot id of the first slot */
+	char *name;
+	uint32_t reported_events; /* for C_WaitForSlotEvent */
+	bool reported_present;
+	unsigned pending_events;  /* bit per slot still to report */
+
+	/* under lock */
+	jp_mutex lock;
+	jp_transport *t;
+	bool card_known;        /* card_* fields describe the card of card_events */
+	uint32_t card_events;
+	bool card_jpki;
+	uint64_t generation;    /* bumped whenever the card goes */
+	double tries_at;        /* when the PIN counters were read (monotonic s) */
+	jpki_info info;
+	jp_token tokens[2];
+} jp_reader;
+
+typedef struct {
+	bool active;
+	const jp_mech *mech;
+	bool multipart;
+	EVP_MD_CTX *md;
+	uint8_t data[256];      /* CKM_RSA_PKCS: the data so far */
+	size_t data_len;
+	bool context_login;     /* C_Login(CKU_CONTEXT_SPECIFIC) was given */
+	uint8_t pin[JP_PIN_MAX];
+	size_t pin_len;
+	EVP_PKEY *pkey;         /* verify: the public key */
+} jp_op;
+
+typedef struct {
+	CK_SESSION_HANDLE handle;
+	jp_reader *reader;      /* counted reference */
+	jpki_cred cred;
+	CK_SLOT_ID slot;
+	CK_FLAGS flags;
+	uint64_t generation;
+	unsigned busy;          /* threads inside a call on it (g.lock) */
+	bool closed;            /* out of the table; freed when not busy */
+	/* under the reader's lock */
+	CK_OBJECT_HANDLE *found;
+	size_t found_n, found_pos;
+	bool finding;
+	jp_op sign, verify;
+} jp_session;
+
+typedef struct {
+	bool initialized;
+	pid_t pid;
+	jp_mutex lock;
+	jp_pcsc *pcsc;          /* for listing; NULL while pcscd is away */
+	jp_pcsc *waiter;        /* for C_WaitForSlotEvent, cancelled by C_Finalize */
+	int waiting;            /* threads inside C_WaitForSlotEvent */
+	bool finalizing;
+	jp_reader **readers;
+	size_t nreaders;
+	CK_SLOT_ID next_base;
+	jp_session **sessions;
+	size_t nsessions;
+	CK_SESSION_HANDLE next_session;
+	bool always_auth;       /* CKA_ALWAYS_AUTHENTICATE on the signature key */
+} jp_state;
+
+extern jp_state g;
+
+#endif

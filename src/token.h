@@ -1,0 +1,50 @@
+/* jpki-pkcs11: a JPKI credential as a PKCS#11 token, and every card
+ * operation the PKCS#11 side needs.  All functions here expect the
+ * reader's lock held and jp_reader_sync() done; each card operation is one
+ * PC/SC transaction, and any operation that verified a PIN clears the
+ * card's security state before the transaction ends. */
+#ifndef JP_TOKEN_H
+#define JP_TOKEN_H
+
+#include "state.h"
+
+/* Map a lower-layer result to PKCS#11. */
+CK_RV jp_ckr(jp_rv rv);
+
+/* Wipe the PIN, free certificates, reset every field but cred. */
+void jp_token_clear(jp_token *t);
+
+/* Connect to the card, select the applet, read token information,
+ * certificate availability and the PIN counters (one transaction).
+ * CKR_TOKEN_NOT_RECOGNIZED for a card without the JPKI applet. */
+CK_RV jp_token_detect(jp_reader *r);
+
+/* Re-read the PIN counter unless it was read within the last second. */
+CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t);
+
+/* Read what can be read without a PIN: the CA certificate, and the
+ * user-authentication certificate.  No APDU when already read. */
+CK_RV jp_token_load_public(jp_reader *r, jp_token *t);
+
+void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
+
+/* C_Login(CKU_USER): format check, VERIFY, and for the signature token read
+ * its certificate while the PIN is verified. */
+CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+void jp_token_logout(jp_token *t);
+
+/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY. */
+CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+
+/* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given) with pin, or
+ * with the PIN kept since login when pin is NULL. */
+CK_RV jp_token_sign(jp_reader *r, jp_token *t, const uint8_t *pin, size_t pin_len,
+                    const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
+
+CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+                       const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
+
+/* The token shows the credential's private key and can log in. */
+static inline bool jp_token_has_key(const jp_token *t) { return t->pin_usable; }
+
+#endif

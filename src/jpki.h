@@ -52,16 +52,20 @@ jp_rv jpki_select_app(jpki_card *c);
  * APDU, no reset); the applet stays selected. */
 jp_rv jpki_clear_state(jpki_card *c);
 
-/* Token information and certificate availability.  A missing EF 0006 gives
- * an empty serial; a missing EF 0008 counts both certificates as present
- * (they are then looked for when read). */
+/* Token information and certificate availability.  A missing EF 0006, or
+ * a serial that is blank or not printable ASCII, gives an empty serial
+ * (trailing blanks are dropped); a missing or short EF 0008 counts both
+ * certificates as present (they are then looked for when read).
+ * Costs 4 APDUs (+1 SELECT of the applet when not selected). */
 jp_rv jpki_read_info(jpki_card *c, jpki_info *info);
 
 /* Read a certificate: the credential's own (ca = false) or its CA's.
  * JP_OK with *der = NULL, *len = 0 when the EF holds no certificate (only
  * FF, or absent).  JP_E_SECURITY for the signature certificate before the
  * signature PIN is verified.  A malformed header or a truncated file is
- * JP_E_DEVICE.  *der is malloc'd; the caller frees it. */
+ * JP_E_DEVICE (so is a length above 8 KB).  *der is malloc'd; the caller
+ * frees it.  Costs a SELECT EF plus ceil(len / 256) READ BINARYs: the first
+ * read asks for 256 bytes, header included. */
 jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);
 
 /* Tries left on the credential's PIN, read with an empty VERIFY, which
@@ -69,8 +73,13 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
  * verified right now); 0 when blocked. */
 jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries);
 
-/* VERIFY the PIN (ASCII bytes, 1..16).  JP_OK; JP_E_PIN_INCORRECT with
- * *tries_left set; JP_E_PIN_LOCKED.  The PIN bytes never reach the log.
+/* VERIFY the PIN (ASCII bytes, 1..16).  JP_OK (*tries_left = -1);
+ * JP_E_PIN_INCORRECT with *tries_left set, also when this wrong try was the
+ * last one (63C0: *tries_left = 0, the PIN is locked from now on, and the
+ * next jpki_pin_tries() says 0); JP_E_PIN_LOCKED (*tries_left = 0) when the
+ * PIN was already blocked and nothing was compared.  tries_left may be
+ * NULL.  Sent exactly once: a transport error is returned as is, never
+ * retried.  The PIN bytes never reach the log.
  * The caller checks the format first: the card does not. */
 jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left);
 
@@ -83,7 +92,8 @@ jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size
  * credential's key; the card pads (PKCS#1 v1.5 type 1).  sig must hold 256
  * bytes; *sig_len is its size on entry, the signature length on return.
  * JP_E_SECURITY when the PIN is not verified, JP_E_DATA_LEN when the data
- * is too long. */
+ * is too long (the card's 6700, or more than 255 bytes).  An answer that is
+ * not exactly 256 bytes (RSA 2048) is JP_E_DEVICE. */
 jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
                 uint8_t *sig, size_t *sig_len);
 

@@ -16,7 +16,10 @@ extern int jp_log_enabled;
 
 void jp_log_init(void);
 void jp_log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* dir is "->" or "<-"; redact: print the data bytes as "**" */
+/* One APDU as hex.  dir is "->" (command) or "<-" (answer).  With
+ * redact_data a command shows only its 4 header bytes and "**" (Lc, data
+ * and Le hidden: even a PIN's length stays out of the log), an answer only
+ * "**" and its status word. */
 void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_data);
 
 #define JP_LOG(...) do { if (jp_log_enabled) jp_log_printf(__VA_ARGS__); } while (0)

@@ -1,1 +1,18 @@
-# rules for tests/unit
+# Unit tests (cmocka): each layer against a scripted transport, no card,
+# no pcscd.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LDADD = libjpkicore.la $(CMOCKA_LIBS)
+UNIT_HELPERS = \
+	tests/unit/script_transport.h tests/unit/script_transport.c \
+	tests/unit/log_capture.h tests/unit/log_capture.c
+
+check_PROGRAMS += tests/unit/test_apdu tests/unit/test_jpki
+TESTS += tests/unit/test_apdu tests/unit/test_jpki
+
+tests_unit_test_apdu_SOURCES = tests/unit/test_apdu.c $(UNIT_HELPERS)
+tests_unit_test_apdu_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_apdu_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_jpki_SOURCES = tests/unit/test_jpki.c $(UNIT_HELPERS)
+tests_unit_test_jpki_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jpki_LDADD = $(UNIT_LDADD)

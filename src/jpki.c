@@ -1,0 +1,450 @@
+/* jpki-pkcs11: the JPKI card application (see jpki.h).
+ *
+ * Every fact about the card lives in this file: the AID, the file IDs,
+ * the commands and what their status words mean.  Sources: the project's
+ * spec/jpki-card.md.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apdu.h"
+#include "jpki.h"
+#include "log.h"
+
+static const uint8_t JPKI_AID[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
+
+/* Elementary files of the JPKI applet. */
+enum {
+	EF_SIGN_CERT    = 0x0001,
+	EF_SIGN_CA      = 0x0002,
+	EF_TOKEN_INFO   = 0x0006,
+	EF_AVAILABILITY = 0x0008,
+	EF_AUTH_CERT    = 0x000A,
+	EF_AUTH_CA      = 0x000B,
+	EF_AUTH_KEY     = 0x0017,
+	EF_AUTH_PIN     = 0x0018,
+	EF_SIGN_KEY     = 0x001A,
+	EF_SIGN_PIN     = 0x001B,
+};
+
+/* Per credential: its files. */
+static const struct {
+	uint16_t cert, ca, key, pin;
+} CRED_EF[2] = {
+	[JPKI_AUTH] = { EF_AUTH_CERT, EF_AUTH_CA, EF_AUTH_KEY, EF_AUTH_PIN },
+	[JPKI_SIGN] = { EF_SIGN_CERT, EF_SIGN_CA, EF_SIGN_KEY, EF_SIGN_PIN },
+};
+
+/* EF 0006 is shaped like a CK_TOKEN_INFO: label 32, manufacturer 32,
+ * model 16, then the serial number, 16 ASCII characters. */
+#define INFO_SERIAL_OFFSET (32 + 32 + 16)
+
+/* A certificate bigger than this is not one the card could hold: the
+ * length field is garbage.  (Real ones are around 1.5-2 KB.) */
+#define CERT_MAX 8192
+
+/* RSA 2048: the only key size of this card generation. */
+#define SIG_LEN 256
+
+/* Status words. */
+#define SW_OK              0x9000
+#define SW_WRONG_LENGTH    0x6700
+#define SW_SECURITY        0x6982
+#define SW_PIN_BLOCKED     0x6983
+#define SW_PIN_BLOCKED2    0x6984     /* what JPKI cards answer */
+#define SW_BAD_DATA        0x6A80
+#define SW_NOT_FOUND       0x6A82
+#define SW_OFFSET_PAST_END 0x6B00
+#define SW_TRIES_LEFT(sw)  (((sw) & 0xFFF0) == 0x63C0)
+
+/* The generic meaning of a status word; commands handle 63Cx and their own
+ * special cases before calling this.  Anything not in the card's table of
+ * known failures with a meaning of their own (6981 6985 6986 6A86 6B00 6D00
+ * 6E00, and words never seen) is a device error. */
+static jp_rv sw_rv(uint16_t sw)
+{
+	switch (sw) {
+	case SW_OK: return JP_OK;
+	case SW_WRONG_LENGTH: return JP_E_DATA_LEN;
+	case SW_SECURITY: return JP_E_SECURITY;
+	case SW_PIN_BLOCKED:
+	case SW_PIN_BLOCKED2: return JP_E_PIN_LOCKED;
+	case SW_BAD_DATA: return JP_E_BAD_DATA;
+	case SW_NOT_FOUND: return JP_E_NOT_FOUND;
+	default:
+		JP_LOG("unexpected status word %04X", sw);
+		return JP_E_DEVICE;
+	}
+}
+
+static bool valid_cred(jpki_cred cred)
+{
+	return cred == JPKI_AUTH || cred == JPKI_SIGN;
+}
+
+void jpki_card_init(jpki_card *c, jp_transport *t)
+{
+	c->t = t;
+	jpki_card_forget(c);
+}
+
+void jpki_card_forget(jpki_card *c)
+{
+	c->app_selected = false;
+	c->current_ef = 0;
+}
+
+/* Send one APDU.  After a transport failure nothing is known about what is
+ * selected (the card may have been reset), so forget it. */
+static jp_rv xchg(jpki_card *c, const jp_apdu *a, uint8_t *resp, size_t *resp_len, uint16_t *sw)
+{
+	jp_rv rv = jp_apdu_exchange(c->t, a, resp, resp_len, sw);
+	if (rv != JP_OK)
+		jpki_card_forget(c);
+	return rv;
+}
+
+jp_rv jpki_select_app(jpki_card *c)
+{
+	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, JPKI_AID, sizeof(JPKI_AID), -1, 0 };
+	uint8_t resp[256];
+	size_t n = sizeof(resp);
+	uint16_t sw;
+	jp_rv rv;
+
+	/* Whatever the answer, the previous selection (and any verified PIN)
+	 * is gone on the card. */
+	jpki_card_forget(c);
+	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (sw != SW_OK) {
+		/* 6A82 from a card that knows SELECT; other cards answer 6A86,
+		 * 6D00, 6E00 or anything: none of them is a JPKI card. */
+		JP_LOG("SELECT JPKI applet: %04X, not a JPKI card", sw);
+		return JP_E_NOT_JPKI;
+	}
+	c->app_selected = true;
+	return JP_OK;
+}
+
+static jp_rv ensure_app(jpki_card *c)
+{
+	return c->app_selected ? JP_OK : jpki_select_app(c);
+}
+
+/* Select an EF of the applet, unless it is already current. */
+static jp_rv select_ef(jpki_card *c, uint16_t ef)
+{
+	uint8_t id[2] = { (uint8_t)(ef >> 8), (uint8_t)ef };
+	jp_apdu a = { 0x00, 0xA4, 0x02, 0x0C, id, sizeof(id), -1, 0 };
+	uint8_t resp[256];
+	size_t n = sizeof(resp);
+	uint16_t sw;
+	jp_rv rv;
+
+	rv = ensure_app(c);
+	if (rv != JP_OK)
+		return rv;
+	if (c->current_ef == ef)
+		return JP_OK;
+	c->current_ef = 0;
+	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (sw != SW_OK)
+		return sw_rv(sw);
+	c->current_ef = ef;
+	return JP_OK;
+}
+
+/* READ BINARY of the current EF: up to want (1..256) bytes at offset. */
+static jp_rv read_binary(jpki_card *c, size_t offset, size_t want,
+                         uint8_t *buf, size_t *got, uint16_t *sw)
+{
+	jp_apdu a = { 0x00, 0xB0, (uint8_t)(offset >> 8), (uint8_t)offset, NULL, 0, (int)want, 0 };
+
+	if (offset > 0x7FFF || want == 0 || want > 256)
+		return JP_E_ARGS;
+	*got = want;
+	return xchg(c, &a, buf, got, sw);
+}
+
+/* The serial number: 16 printable ASCII characters, trailing blanks
+ * dropped.  Blank or with any non-printable byte: absent. */
+static void parse_serial(const uint8_t *s, size_t n, char out[JPKI_SERIAL_LEN + 1])
+{
+	size_t i, len = n;
+
+	out[0] = '\0';
+	if (n != JPKI_SERIAL_LEN)
+		return;
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7E)
+			return;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+jp_rv jpki_read_info(jpki_card *c, jpki_info *info)
+{
+	uint8_t buf[256];
+	size_t n;
+	uint16_t sw;
+	jp_rv rv;
+
+	memset(info, 0, sizeof(*info));
+
+	/* Only the serial is needed from EF 0006: read just those 16 bytes. */
+	rv = select_ef(c, EF_TOKEN_INFO);
+	if (rv == JP_OK) {
+		rv = read_binary(c, INFO_SERIAL_OFFSET, JPKI_SERIAL_LEN, buf, &n, &sw);
+		if (rv != JP_OK)
+			return rv;
+		if (sw == SW_OK)
+			parse_serial(buf, n, info->serial);
+		else if (sw != SW_OFFSET_PAST_END)
+			return sw_rv(sw);
+	} else if (rv != JP_E_NOT_FOUND) {
+		return rv;
+	}
+	if (info->serial[0] == '\0')
+		JP_LOG("token information: no usable serial number");
+
+	/* EF 0008: byte 0 the signature certificate, byte 1 the
+	 * user-authentication one.  Missing or short: assume both, and let the
+	 * certificate reads find out. */
+	info->has_cert[JPKI_AUTH] = info->has_cert[JPKI_SIGN] = true;
+	rv = select_ef(c, EF_AVAILABILITY);
+	if (rv == JP_E_NOT_FOUND)
+		return JP_OK;
+	if (rv != JP_OK)
+		return rv;
+	rv = read_binary(c, 0, 3, buf, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (sw == SW_OK && n >= 2) {
+		info->has_cert[JPKI_SIGN] = buf[0] != 0;
+		info->has_cert[JPKI_AUTH] = buf[1] != 0;
+	} else if (sw != SW_OK && sw != SW_OFFSET_PAST_END) {
+		return sw_rv(sw);
+	} else {
+		JP_LOG("certificate availability: short file, assuming both");
+	}
+	return JP_OK;
+}
+
+static bool all_ff(const uint8_t *b, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (b[i] != 0xFF)
+			return false;
+	return true;
+}
+
+/* The first READ BINARY asks for a whole chunk (Le 00): it brings the
+ * 4-byte header "30 82 LL LL" and the start of the certificate at once,
+ * so a certificate of L bytes costs ceil(L / 256) reads. */
+jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len)
+{
+	uint8_t chunk[256], *out = NULL;
+	size_t n, total, have;
+	uint16_t sw, ef;
+	jp_rv rv;
+
+	*der = NULL;
+	*len = 0;
+	if (!valid_cred(cred))
+		return JP_E_ARGS;
+	ef = ca ? CRED_EF[cred].ca : CRED_EF[cred].cert;
+
+	rv = select_ef(c, ef);
+	if (rv == JP_E_NOT_FOUND)
+		return JP_OK;                   /* absent on some cards: no certificate */
+	if (rv != JP_OK)
+		return rv;
+	rv = read_binary(c, 0, 256, chunk, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (sw != SW_OK) {
+		/* 6B00 at offset 0 is an empty file: no header, malformed */
+		return sw == SW_OFFSET_PAST_END ? JP_E_DEVICE : sw_rv(sw);
+	}
+	if (n > 0 && all_ff(chunk, n))
+		return JP_OK;                   /* erased file: no certificate */
+	if (n < 4 || chunk[0] != 0x30 || chunk[1] != 0x82) {
+		JP_LOG("EF %04X: not a certificate", ef);
+		return JP_E_DEVICE;
+	}
+	total = 4 + ((size_t)chunk[2] << 8 | chunk[3]);
+	if (total > CERT_MAX) {
+		JP_LOG("EF %04X: certificate length %zu is absurd", ef, total);
+		return JP_E_DEVICE;
+	}
+	out = malloc(total);
+	if (out == NULL)
+		return JP_E_MEMORY;
+	have = n < total ? n : total;
+	memcpy(out, chunk, have);
+
+	while (have < total) {
+		size_t want = total - have < 256 ? total - have : 256;
+		rv = read_binary(c, have, want, chunk, &n, &sw);
+		if (rv != JP_OK)
+			goto fail;
+		if (sw != SW_OK || n == 0) {
+			/* the file ends before the certificate does */
+			JP_LOG("EF %04X: truncated at %zu of %zu bytes (%04X)", ef, have, total, sw);
+			rv = sw == SW_OK || sw == SW_OFFSET_PAST_END ? JP_E_DEVICE : sw_rv(sw);
+			goto fail;
+		}
+		memcpy(out + have, chunk, n);   /* n <= want: checked by apdu.c */
+		have += n;
+	}
+	*der = out;
+	*len = total;
+	return JP_OK;
+fail:
+	free(out);
+	return rv;
+}
+
+jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
+{
+	/* VERIFY with no data field (case 1): the card tells the counter and
+	 * spends nothing. */
+	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, NULL, 0, -1, 0 };
+	uint8_t resp[256];
+	size_t n = sizeof(resp);
+	uint16_t sw;
+	jp_rv rv;
+
+	if (!valid_cred(cred))
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	if (rv != JP_OK)
+		return rv;
+	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (SW_TRIES_LEFT(sw)) {
+		*tries = sw & 0x0F;
+		return JP_OK;
+	}
+	switch (sw) {
+	case SW_OK:                     /* verified right now */
+		*tries = -1;
+		return JP_OK;
+	case SW_PIN_BLOCKED:
+	case SW_PIN_BLOCKED2:
+		*tries = 0;
+		return JP_OK;
+	default:
+		return sw_rv(sw);
+	}
+}
+
+jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left)
+{
+	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, pin, pin_len, -1, 1 };
+	uint8_t resp[256];
+	size_t n = sizeof(resp);
+	uint16_t sw;
+	jp_rv rv;
+
+	/* An empty VERIFY is a question, not a login: never send it here. */
+	if (!valid_cred(cred) || pin == NULL || pin_len == 0 || pin_len > 16)
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	if (rv != JP_OK)
+		return rv;
+	/* Sent exactly once.  A transport error is returned as is: whether the
+	 * card compared the PIN is unknown, and trying again could spend a
+	 * second try. */
+	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (SW_TRIES_LEFT(sw)) {
+		/* Wrong.  At 63C0 this very try locked the PIN: the answer to
+		 * this call is still "incorrect", with 0 tries left; the next
+		 * look at the counter shows it locked. */
+		if (tries_left != NULL)
+			*tries_left = sw & 0x0F;
+		JP_LOG("VERIFY: wrong PIN, %d tries left", sw & 0x0F);
+		return JP_E_PIN_INCORRECT;
+	}
+	rv = sw_rv(sw);
+	if (tries_left != NULL) {
+		if (rv == JP_OK)
+			*tries_left = -1;
+		else if (rv == JP_E_PIN_LOCKED)
+			*tries_left = 0;
+	}
+	return rv;
+}
+
+jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len)
+{
+	jp_apdu a = { 0x00, 0x24, 0x01, 0x80, new_pin, new_len, -1, 1 };
+	uint8_t resp[256];
+	size_t n = sizeof(resp);
+	uint16_t sw;
+	jp_rv rv;
+
+	if (!valid_cred(cred) || new_pin == NULL || new_len == 0 || new_len > 16)
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	if (rv != JP_OK)
+		return rv;
+	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (SW_TRIES_LEFT(sw))
+		return JP_E_DEVICE;     /* CHANGE REFERENCE DATA compares nothing */
+	return sw_rv(sw);
+}
+
+jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
+                uint8_t *sig, size_t *sig_len)
+{
+	/* CLA 80: the card's proprietary COMPUTE DIGITAL SIGNATURE; P1 00:
+	 * the data is signed as given, with PKCS#1 v1.5 type-1 padding. */
+	jp_apdu a = { 0x80, 0x2A, 0x00, 0x80, data, data_len, 0, 0 };
+	uint8_t resp[256];
+	size_t n = sizeof(resp);
+	uint16_t sw;
+	jp_rv rv;
+
+	if (!valid_cred(cred) || data == NULL || data_len == 0 ||
+	    sig == NULL || sig_len == NULL || *sig_len < SIG_LEN)
+		return JP_E_ARGS;
+	if (data_len > 255)
+		return JP_E_DATA_LEN;   /* no short APDU carries it; no 2048-bit key takes it */
+	rv = select_ef(c, CRED_EF[cred].key);
+	if (rv != JP_OK)
+		return rv;
+	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (sw != SW_OK)
+		return SW_TRIES_LEFT(sw) ? JP_E_DEVICE : sw_rv(sw);
+	if (n != SIG_LEN) {
+		JP_LOG("signature of %zu bytes, expected %d", n, SIG_LEN);
+		return JP_E_DEVICE;
+	}
+	memcpy(sig, resp, n);
+	*sig_len = n;
+	return JP_OK;
+}
+
+jp_rv jpki_clear_state(jpki_card *c)
+{
+	/* The card drops every verified PIN when an application is selected,
+	 * the JPKI one included. */
+	return jpki_select_app(c);
+}

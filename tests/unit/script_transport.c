@@ -1,0 +1,159 @@
+/* jpki-pkcs11 tests: the scripted transport (see script_transport.h). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "script_transport.h"
+
+typedef struct {
+	uint8_t cmd[300], resp[JP_MAX_RESPONSE + 64];
+	size_t cmd_len, resp_len;
+	jp_rv rv;
+} step;
+
+typedef struct {
+	jp_transport base;
+	step *steps;
+	size_t n, cap, next;
+	size_t begins, ends;
+} script;
+
+size_t hex_parse(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *hex; hex++) {
+		int v = 0;
+		if (*hex == ' ' || *hex == ':')
+			continue;
+		if (*hex >= '0' && *hex <= '9')
+			v = *hex - '0';
+		else if (*hex >= 'a' && *hex <= 'f')
+			v = *hex - 'a' + 10;
+		else if (*hex >= 'A' && *hex <= 'F')
+			v = *hex - 'A' + 10;
+		else
+			fail_msg("bad hex in script: %s", hex);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			assert_true(n < cap);
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	assert_int_equal(hi, -1);
+	return n;
+}
+
+static void hex_print(char *dst, size_t cap, const uint8_t *b, size_t n)
+{
+	size_t i, pos = 0;
+	dst[0] = '\0';
+	for (i = 0; i < n && pos + 4 < cap; i++)
+		pos += (size_t)snprintf(dst + pos, cap - pos, "%02X ", b[i]);
+}
+
+static jp_rv s_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len,
+                        uint8_t *resp, size_t *resp_len)
+{
+	script *s = (script *)t;
+	char got[1024], want[1024];
+	step *st;
+
+	hex_print(got, sizeof(got), cmd, cmd_len);
+	if (s->next >= s->n)
+		fail_msg("unexpected command after the script ended: %s", got);
+	st = &s->steps[s->next++];
+	if (st->cmd_len != cmd_len || memcmp(st->cmd, cmd, cmd_len) != 0) {
+		hex_print(want, sizeof(want), st->cmd, st->cmd_len);
+		fail_msg("command %zu:\n  expected %s\n  got      %s", s->next, want, got);
+	}
+	if (st->rv != JP_OK)
+		return st->rv;
+	if (st->resp_len > *resp_len)
+		fail_msg("scripted answer of %zu bytes does not fit in %zu", st->resp_len, *resp_len);
+	memcpy(resp, st->resp, st->resp_len);
+	*resp_len = st->resp_len;
+	return JP_OK;
+}
+
+static jp_rv s_begin(jp_transport *t) { ((script *)t)->begins++; return JP_OK; }
+static void s_end(jp_transport *t) { ((script *)t)->ends++; }
+static void s_close(jp_transport *t)
+{
+	script *s = (script *)t;
+	free(s->steps);
+	free(s);
+}
+
+static const struct jp_transport_ops script_ops = { s_transmit, s_begin, s_end, s_close };
+
+jp_transport *script_new(void)
+{
+	script *s = calloc(1, sizeof(*s));
+	assert_non_null(s);
+	s->base.ops = &script_ops;
+	return &s->base;
+}
+
+static step *add(jp_transport *t, const char *cmd_hex)
+{
+	script *s = (script *)t;
+	step *st;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->steps = realloc(s->steps, s->cap * sizeof(*s->steps));
+		assert_non_null(s->steps);
+	}
+	st = &s->steps[s->n++];
+	memset(st, 0, sizeof(*st));
+	st->cmd_len = hex_parse(cmd_hex, st->cmd, sizeof(st->cmd));
+	return st;
+}
+
+void script_expect(jp_transport *t, const char *cmd_hex, const char *resp_hex)
+{
+	step *st = add(t, cmd_hex);
+	st->resp_len = hex_parse(resp_hex, st->resp, sizeof(st->resp));
+}
+
+void script_expect_data(jp_transport *t, const char *cmd_hex,
+                        const uint8_t *data, size_t len, uint16_t sw)
+{
+	step *st = add(t, cmd_hex);
+	assert_true(len + 2 <= sizeof(st->resp));
+	if (len > 0)
+		memcpy(st->resp, data, len);
+	st->resp[len] = (uint8_t)(sw >> 8);
+	st->resp[len + 1] = (uint8_t)sw;
+	st->resp_len = len + 2;
+}
+
+void script_expect_error(jp_transport *t, const char *cmd_hex, jp_rv rv)
+{
+	step *st = add(t, cmd_hex);
+	st->rv = rv;
+}
+
+size_t script_count(jp_transport *t) { return ((script *)t)->next; }
+size_t script_begins(jp_transport *t) { return ((script *)t)->begins; }
+size_t script_ends(jp_transport *t) { return ((script *)t)->ends; }
+
+void script_assert_done(jp_transport *t)
+{
+	script *s = (script *)t;
+	if (s->next != s->n) {
+		char want[1024];
+		hex_print(want, sizeof(want), s->steps[s->next].cmd, s->steps[s->next].cmd_len);
+		fail_msg("%zu scripted command(s) never sent; next: %s", s->n - s->next, want);
+	}
+}

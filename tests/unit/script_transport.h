@@ -1,0 +1,35 @@
+/* jpki-pkcs11 tests: a scripted transport.
+ *
+ * A test lists the commands it expects, in order, each with the answer the
+ * "card" gives (or a transport error).  Any other command fails the test
+ * at once with both APDUs printed; script_assert_done() fails it when
+ * expected commands were never sent.  Commands and answers are written as
+ * hex strings, spaces allowed: "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01".
+ */
+#ifndef SCRIPT_TRANSPORT_H
+#define SCRIPT_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "transport.h"
+
+jp_transport *script_new(void);
+/* Expect cmd; answer resp (data and status word, in hex). */
+void script_expect(jp_transport *t, const char *cmd_hex, const char *resp_hex);
+/* Expect cmd; answer data[0..len) followed by sw. */
+void script_expect_data(jp_transport *t, const char *cmd_hex,
+                        const uint8_t *data, size_t len, uint16_t sw);
+/* Expect cmd; the transport fails with rv (the command is counted). */
+void script_expect_error(jp_transport *t, const char *cmd_hex, jp_rv rv);
+/* Commands transmitted so far. */
+size_t script_count(jp_transport *t);
+/* Fail the test if some expected command was not sent. */
+void script_assert_done(jp_transport *t);
+/* How many times begin/end were called. */
+size_t script_begins(jp_transport *t);
+size_t script_ends(jp_transport *t);
+
+/* Parse hex into out; returns the length (test helper). */
+size_t hex_parse(const char *hex, uint8_t *out, size_t cap);
+
+#endif

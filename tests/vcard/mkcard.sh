@@ -3,6 +3,7 @@
 # the real JPKI ones, with fake personal data only.
 #
 #   mkcard.sh [--expired] [--ca CADIR] OUTDIR
+#   mkcard.sh --ca CADIR                (only the CA pair)
 #
 # CADIR holds the test CA pair (signature CA, user-authentication CA); it is
 # created when it does not exist yet and reused otherwise, so several cards
@@ -19,20 +20,21 @@ set -eu
 
 expired=no
 cadir=
-while [ $# -gt 1 ]; do
+while [ $# -gt 0 ]; do
 	case $1 in
 	--expired) expired=yes; shift ;;
 	--ca) cadir=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-if [ $# -ne 1 ]; then
+if [ $# -gt 1 ] || { [ $# -eq 0 ] && [ -z "$cadir" ]; }; then
 	echo "usage: mkcard.sh [--expired] [--ca CADIR] OUTDIR" >&2
 	exit 2
 fi
-out=$1
+out=${1:-}
 [ -n "$cadir" ] || cadir=$out/ca
-mkdir -p "$out" "$cadir"
+mkdir -p "$cadir"
+[ -z "$out" ] || mkdir -p "$out"
 
 # Fake holder (the JPKI personal-data OIDs under 1.2.392.200149.8.5.5:
 # .1 name, .3 sex, .4 birth date (era digit + YYYYMMDD), .5 address).
@@ -136,6 +138,7 @@ flock 9
 make_ca sign 'JPKI for digital signature'
 make_ca auth 'JPKI for user authentication'
 flock -u 9
+[ -n "$out" ] || exit 0
 
 # The subject CN of a real JPKI certificate is an opaque identifier.
 id=$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)

@@ -1,1 +1,12 @@
-# rules for tests/vcard
+# The virtual My Number Card (JPKI applet) behind vpcd: see tests/vcard/README.md.
+noinst_PROGRAMS += tests/vcard/jpki-vcard
+tests_vcard_jpki_vcard_SOURCES = \
+	tests/vcard/vc.h tests/vcard/main.c tests/vcard/link.c \
+	tests/vcard/apdu.c tests/vcard/fs.c tests/vcard/pin.c \
+	tests/vcard/sign.c tests/vcard/store.c tests/vcard/profile.c \
+	tests/vcard/trace.c
+tests_vcard_jpki_vcard_CPPFLAGS = $(CRYPTO_CFLAGS)
+tests_vcard_jpki_vcard_LDADD = $(CRYPTO_LIBS)
+
+dist_noinst_SCRIPTS += tests/vcard/mkcard.sh
+EXTRA_DIST += tests/vcard/README.md

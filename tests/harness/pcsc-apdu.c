@@ -1,0 +1,215 @@
+/*
+ * pcsc-apdu: a small PC/SC client for the integration-test harness.
+ *
+ *   pcsc-apdu readers                      list readers, one per line
+ *   pcsc-apdu wait READER present|absent SECONDS
+ *                                          wait for the card state
+ *                                          (exit 0 reached, 1 timeout)
+ *   pcsc-apdu run READER [SCRIPT]          send the APDUs of SCRIPT (or
+ *                                          stdin), check the answers
+ *
+ * Script lines ("#" starts a comment):
+ *   APDU [SW [DATA]]   hex; SW and DATA may use "x" for any nibble; DATA
+ *                      "len=N" checks only the length; "-" for SW: any
+ *   reset              reconnect with SCARD_RESET_CARD
+ *   echo TEXT          print TEXT
+ * Every exchange is printed; the exit code is 0 when all answers matched,
+ * 1 when one did not, 2 on a PC/SC error.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <winscard.h>
+
+static SCARDCONTEXT ctx;
+
+static int fail(const char *what, LONG rv)
+{
+	fprintf(stderr, "pcsc-apdu: %s: %s\n", what, pcsc_stringify_error(rv));
+	return 2;
+}
+
+static int list_readers(void)
+{
+	char *buf = NULL, *p;
+	DWORD len = SCARD_AUTOALLOCATE;
+	LONG rv = SCardListReaders(ctx, NULL, (LPSTR)&buf, &len);
+
+	if (rv == SCARD_E_NO_READERS_AVAILABLE)
+		return 0;
+	if (rv != SCARD_S_SUCCESS)
+		return fail("SCardListReaders", rv);
+	for (p = buf; *p; p += strlen(p) + 1)
+		puts(p);
+	SCardFreeMemory(ctx, buf);
+	return 0;
+}
+
+static int wait_state(const char *reader, const char *want, long secs)
+{
+	SCARD_READERSTATE st;
+	DWORD flag = strcmp(want, "present") == 0 ? SCARD_STATE_PRESENT :
+		     SCARD_STATE_EMPTY;
+	long left_ms = secs * 1000;
+	LONG rv;
+
+	memset(&st, 0, sizeof(st));
+	st.szReader = reader;
+	st.dwCurrentState = SCARD_STATE_UNAWARE;
+	while (left_ms >= 0) {
+		rv = SCardGetStatusChange(ctx, 200, &st, 1);
+		if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
+			return fail("SCardGetStatusChange", rv);
+		if (st.dwEventState & flag)
+			return 0;
+		st.dwCurrentState = st.dwEventState & ~SCARD_STATE_CHANGED;
+		left_ms -= 200;
+	}
+	fprintf(stderr, "pcsc-apdu: %s: not %s after %ld s\n", reader, want,
+		secs);
+	return 1;
+}
+
+static int unhex(const char *s, unsigned char *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	unsigned int v;
+
+	for (; *s; s += 2) {
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]) || n == cap)
+			return -1;
+		sscanf(s, "%2x", &v);
+		out[n++] = (unsigned char)v;
+	}
+	*len = n;
+	return 0;
+}
+
+/* Compares hex text with a pattern where x matches any nibble. */
+static int match(const char *hex, const char *pattern)
+{
+	if (strlen(hex) != strlen(pattern))
+		return 0;
+	for (; *hex; hex++, pattern++)
+		if (*pattern != 'x' && *pattern != 'X' &&
+		    toupper((unsigned char)*hex) != toupper((unsigned char)*pattern))
+			return 0;
+	return 1;
+}
+
+static void tohex(const unsigned char *p, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02X", p[i]);
+	out[2 * n] = '\0';
+}
+
+static int run(const char *reader, FILE *in)
+{
+	static unsigned char cmd[65544], resp[65538];
+	static char line[140000], hex[140000], dhex[140000];
+	SCARDHANDLE card;
+	DWORD proto, rlen;
+	const SCARD_IO_REQUEST *pci;
+	LONG rv;
+	int bad = 0, lineno = 0;
+
+	rv = SCardConnect(ctx, reader, SCARD_SHARE_SHARED,
+			  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &proto);
+	if (rv != SCARD_S_SUCCESS)
+		return fail("SCardConnect", rv);
+	while (fgets(line, sizeof(line), in)) {
+		char *apdu, *sw, *data;
+		size_t clen;
+		int ok;
+
+		lineno++;
+		line[strcspn(line, "#\r\n")] = '\0';
+		apdu = strtok(line, " \t");
+		if (!apdu)
+			continue;
+		if (strcmp(apdu, "echo") == 0) {
+			data = strtok(NULL, "");
+			printf("== %s\n", data ? data : "");
+			continue;
+		}
+		if (strcmp(apdu, "reset") == 0) {
+			rv = SCardReconnect(card, SCARD_SHARE_SHARED,
+					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+					    SCARD_RESET_CARD, &proto);
+			printf("-- reset\n");
+			if (rv != SCARD_S_SUCCESS)
+				return fail("SCardReconnect", rv);
+			continue;
+		}
+		sw = strtok(NULL, " \t");
+		data = strtok(NULL, " \t");
+		if (unhex(apdu, cmd, sizeof(cmd), &clen) || clen < 4) {
+			fprintf(stderr, "pcsc-apdu: line %d: bad APDU\n", lineno);
+			return 2;
+		}
+		pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+		rlen = sizeof(resp);
+		rv = SCardTransmit(card, pci, cmd, (DWORD)clen, NULL, resp, &rlen);
+		if (rv != SCARD_S_SUCCESS)
+			return fail("SCardTransmit", rv);
+		if (rlen < 2) {
+			fprintf(stderr, "pcsc-apdu: line %d: short answer\n", lineno);
+			return 2;
+		}
+		tohex(resp + rlen - 2, 2, hex);
+		ok = !sw || strcmp(sw, "-") == 0 || match(hex, sw);
+		if (ok && data) {
+			tohex(resp, rlen - 2, dhex);
+			if (strncmp(data, "len=", 4) == 0)
+				ok = strtoul(data + 4, NULL, 10) == rlen - 2;
+			else
+				ok = match(dhex, data);
+		}
+		tohex(resp, rlen, hex);
+		printf("%s %s -> %s\n", ok ? "ok  " : "FAIL", apdu, hex);
+		if (!ok) {
+			printf("     expected %s %s\n", sw, data ? data : "");
+			bad = 1;
+		}
+	}
+	SCardDisconnect(card, SCARD_LEAVE_CARD);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	FILE *in = stdin;
+	LONG rv;
+	int ret = 2;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: pcsc-apdu readers | wait READER "
+			"present|absent SECONDS | run READER [SCRIPT]\n");
+		return 2;
+	}
+	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
+	if (rv != SCARD_S_SUCCESS)
+		return fail("SCardEstablishContext", rv);
+	if (strcmp(argv[1], "readers") == 0 && argc == 2) {
+		ret = list_readers();
+	} else if (strcmp(argv[1], "wait") == 0 && argc == 5) {
+		ret = wait_state(argv[2], argv[3], atol(argv[4]));
+	} else if (strcmp(argv[1], "run") == 0 && (argc == 3 || argc == 4)) {
+		if (argc == 4 && !(in = fopen(argv[3], "r"))) {
+			perror(argv[3]);
+		} else {
+			ret = run(argv[2], in);
+			if (in != stdin)
+				fclose(in);
+		}
+	} else {
+		fprintf(stderr, "pcsc-apdu: bad arguments\n");
+	}
+	SCardReleaseContext(ctx);
+	return ret;
+}

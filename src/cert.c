@@ -79,14 +79,27 @@ CK_RV jp_cert_parse(jp_cert *c, const uint8_t *der, size_t len)
 	memcpy(c->der.p, der, len);
 	c->der.len = len;
 	ok = buf_set_bn(&c->modulus, n) && buf_set_bn(&c->exponent, e);
-	out = NULL;
-	ok = ok && buf_set_der(&c->subject, i2d_X509_NAME(X509_get_subject_name(x), &out), out);
-	out = NULL;
-	ok = ok && buf_set_der(&c->issuer, i2d_X509_NAME(X509_get_issuer_name(x), &out), out);
-	out = NULL;
-	ok = ok && buf_set_der(&c->serial, i2d_ASN1_INTEGER(X509_get_serialNumber(x), &out), out);
-	out = NULL;
-	ok = ok && buf_set_der(&c->spki, i2d_PUBKEY(c->pkey, &out), out);
+	/* i2d_* allocate into out; each result is taken in its own statement. */
+	if (ok) {
+		int len2 = i2d_X509_NAME(X509_get_subject_name(x), &out);
+		ok = buf_set_der(&c->subject, len2, out);
+		out = NULL;
+	}
+	if (ok) {
+		int len2 = i2d_X509_NAME(X509_get_issuer_name(x), &out);
+		ok = buf_set_der(&c->issuer, len2, out);
+		out = NULL;
+	}
+	if (ok) {
+		int len2 = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &out);
+		ok = buf_set_der(&c->serial, len2, out);
+		out = NULL;
+	}
+	if (ok) {
+		int len2 = i2d_PUBKEY(c->pkey, &out);
+		ok = buf_set_der(&c->spki, len2, out);
+		out = NULL;
+	}
 	if (ok)
 		rv = CKR_OK;
 out:

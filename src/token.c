@@ -370,10 +370,10 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 		return card_failed(r, rv);
 	}
 	rv = verify_inside(r, &c, t, pin, len);
+	/* The signature certificate can be read only now; everything else
+	 * waits until someone asks for it. */
 	if (rv == JP_OK && t->cred == JPKI_SIGN && !t->cert_tried)
 		rv = read_cert_inside(&c, t, false);
-	if (rv == JP_OK && !t->ca_tried)
-		rv = read_cert_inside(&c, t, true);
 	rv2 = clear_and_end(r, &c);
 	if (rv == JP_OK)
 		rv = rv2;

@@ -370,6 +370,11 @@ static jp_rv wait_slice(jp_pcsc *p, DWORD ms, int *what)
 	case SCARD_E_CANCELLED:
 		rv = JP_E_COMM;
 		break;
+	case SCARD_F_COMM_ERROR:
+		/* what a blocked call sees when pcscd dies under it */
+		log_err("SCardGetStatusChange", r);
+		rv = JP_E_NO_SERVICE;
+		break;
 	default:
 		rv = log_err("SCardGetStatusChange", r);
 	}

@@ -1,0 +1,20 @@
+#!/bin/bash
+# Cards pulled and re-inserted (between operations and during a
+# signature), slot events, two readers at once, threads signing together.
+. "$top_srcdir/tests/integration/lib.sh"
+harness_init
+
+start_card a standard 0
+expect_check "card pulled between operations" a remove
+expect_check "slot events, and C_Finalize waking a waiter" a events
+expect_check "8 threads signing at once" a threads 8 3
+stop_card a
+
+start_card slow standard 0 --sign-latency-ms 1500
+expect_check "card pulled in the middle of a signature" slow remove-during
+stop_card slow
+
+start_card one standard 0
+start_card two standard 1
+expect_check "two readers, two cards" one two
+harness_done

@@ -1,0 +1,27 @@
+# Shared by the integration tests of the module: the harness, plus where
+# the module and p11check are.
+. "$top_srcdir/tests/harness/env.sh"
+P11CHECK=$top_builddir/tests/integration/p11check
+: "${JPKI_MODULE:=$top_builddir/.libs/jpki-pkcs11.so}"
+export JPKI_MODULE
+
+# run_check NAME ARGS...: p11check with the card NAME's trace and PID.
+run_check() {
+	local name=$1
+	shift
+	JP_TRACE=$(trace "$name") JP_CARD_PID=$(card_pid "$name") "$P11CHECK" "$@"
+}
+
+# expect_check DESC NAME ARGS...: run p11check, pass its lines through, and
+# fail the test when any of its checks failed.
+expect_check() {
+	local desc=$1 out rc
+	shift
+	out=$(run_check "$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	if [ $rc -eq 0 ]; then ok "$desc"; else not_ok "$desc (p11check exit $rc)"; fi
+}
+
+# field KEY TEXT: the value of "KEY: value" in p11check's output.
+field() { printf '%s\n' "$2" | sed -n "s/^$1: //p" | head -n1; }

@@ -1,0 +1,32 @@
+#!/bin/bash
+# Tokens, flags, objects and attributes for every profile of the virtual
+# card; serials stable across processes; certificates match the card's.
+. "$top_srcdir/tests/integration/lib.sh"
+harness_init
+
+for profile in standard face-auth no-sign-cert auth-locked sign-locked expired; do
+	name=c-$profile
+	start_card "$name" "$profile" 0
+	echo "# profile $profile"
+	expect_check "$profile: tokens, flags, objects" "$name" tokens "$profile"
+	first=$(cat "$JV_TMP/serials")
+	run_check "$name" tokens "$profile" >/dev/null 2>&1
+	[ "$first" = "$(cat "$JV_TMP/serials")" ] && ok "$profile: same serial in a second process" ||
+		not_ok "$profile: serial changed between processes"
+	vflags=()
+	[ "$profile" = expired ] && vflags=(-no_check_time)
+	openssl verify "${vflags[@]}" -CAfile "$JV_AUTH_CA" <(openssl x509 -inform der -in "$JV_TMP/auth-cert.der") >/dev/null &&
+		ok "$profile: auth certificate from the module verifies against the auth CA" ||
+		not_ok "$profile: auth certificate does not verify"
+	end=$(cat "$JV_TMP/auth-end-date")
+	today=$(date -u +%Y%m%d)
+	if [ "$profile" = expired ]; then
+		[ "$end" \< "$today" ] && ok "expired: CKA_END_DATE $end is past" || not_ok "expired: CKA_END_DATE $end"
+	else
+		[ "$end" \> "$today" ] && ok "$profile: CKA_END_DATE $end is ahead" || not_ok "$profile: CKA_END_DATE $end"
+	fi
+	rm -f "$JV_TMP"/*.der "$JV_TMP"/*-end-date
+	stop_card "$name"
+done
+
+harness_done

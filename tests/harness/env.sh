@@ -166,10 +166,16 @@ start_card() {
 	_jv_wait_card "$name" present
 }
 
-# stop_card NAME: SIGTERM, wait; the state file stays.
+# stop_card NAME: SIGTERM, wait for the process, then for pcscd to see the
+# reader empty (so the next card there is not mistaken for this one). The
+# state file stays.
 stop_card() {
+	_jv_kill_card "$1" &&
+		"$JV_PCSC_APDU" wait "$(card_reader "$1")" absent 10 > /dev/null
+}
+_jv_kill_card() {
 	local pid=${JV_CARD_PID[$1]:-}
-	[ -n "$pid" ] || return 0
+	[ -n "$pid" ] || return 1
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	JV_CARD_PID[$1]=
@@ -178,7 +184,7 @@ stop_card() {
 # restart_card NAME: stop the card and start it again from its state file
 # (counters and PINs kept, as a real card across a power cycle).
 restart_card() {
-	stop_card "$1"
+	_jv_kill_card "$1"
 	_jv_wait_card "$1" absent
 	_jv_launch "$1"
 	_jv_wait_card "$1" present
@@ -197,7 +203,7 @@ insert_card() {
 _jv_cleanup() {
 	local rc=$? name
 	for name in "${!JV_CARD_PID[@]}"; do
-		stop_card "$name"
+		_jv_kill_card "$name"
 	done
 	_jv_stop_pcscd TERM
 	if [ "$rc" = 0 ] || [ "$rc" = 77 ]; then

@@ -148,7 +148,7 @@ static int run(const char *reader, FILE *in)
 		}
 		sw = strtok(NULL, " \t");
 		data = strtok(NULL, " \t");
-		if (unhex(apdu, cmd, sizeof(cmd), &clen) || clen < 4) {
+		if (unhex(apdu, cmd, sizeof(cmd), &clen) || clen < 1) {
 			fprintf(stderr, "pcsc-apdu: line %d: bad APDU\n", lineno);
 			return 2;
 		}

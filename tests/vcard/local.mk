@@ -10,3 +10,7 @@ tests_vcard_jpki_vcard_LDADD = $(CRYPTO_LIBS)
 
 dist_noinst_SCRIPTS += tests/vcard/mkcard.sh
 EXTRA_DIST += tests/vcard/README.md
+
+# Integration tests of the card itself (pcscd + vpcd, see tests/harness).
+TESTS += tests/vcard/opensc-fidelity.sh tests/vcard/vcard-apdu.sh
+dist_noinst_SCRIPTS += tests/vcard/opensc-fidelity.sh tests/vcard/vcard-apdu.sh

@@ -118,9 +118,15 @@ static void handle_message(struct vc_ctx *ctx, struct vc_main *m,
 			if (vc_link_send(m->fd, m->atr, m->atr_len))
 				goto drop;
 			break;
+		default:
+			/* Not a control code: a 1-byte APDU, which vpcd's
+			   framing cannot tell apart. vpcd waits for an
+			   answer, so give one. */
+			goto apdu;
 		}
 		return;
 	}
+apdu:
 	if (len == 0)
 		return;
 	vc_apdu_process(ctx, msg, len, &r);

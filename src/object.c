@@ -71,6 +71,45 @@ bool jp_obj_visible(const jp_token *t, jp_obj_kind k)
 	}
 }
 
+/* Private-key attributes that come from the certificate. */
+static bool from_cert(CK_ATTRIBUTE_TYPE type)
+{
+	return type == CKA_MODULUS || type == CKA_PUBLIC_EXPONENT || type == CKA_SUBJECT ||
+	       type == CKA_PUBLIC_KEY_INFO;
+}
+
+void jp_obj_get_needs(jp_obj_kind k, const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool *cert, bool *ca)
+{
+	CK_ULONG i;
+
+	*ca = k == JP_OBJ_CA;
+	*cert = k == JP_OBJ_CERT || k == JP_OBJ_PUB;
+	for (i = 0; k == JP_OBJ_PRIV && i < n; i++)
+		*cert = *cert || from_cert(tmpl[i].type);
+}
+
+void jp_obj_find_needs(const jp_token *t, const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool *cert, bool *ca)
+{
+	bool any_class = true, any_id = true;
+	CK_OBJECT_CLASS cls = 0;
+	CK_BYTE id = 0;
+	CK_ULONG i;
+
+	for (i = 0; i < n; i++) {
+		if (tmpl[i].type == CKA_CLASS && tmpl[i].ulValueLen == sizeof(cls) && tmpl[i].pValue) {
+			memcpy(&cls, tmpl[i].pValue, sizeof(cls));
+			any_class = false;
+		} else if (tmpl[i].type == CKA_ID && tmpl[i].ulValueLen == 1 && tmpl[i].pValue) {
+			id = *(const CK_BYTE *)tmpl[i].pValue;
+			any_id = false;
+		}
+	}
+	*ca = (any_class || cls == CKO_CERTIFICATE) && (any_id || id == ids[t->cred][1]);
+	*cert = (any_class || cls == CKO_CERTIFICATE || cls == CKO_PUBLIC_KEY) && (any_id || id == ids[t->cred][0]);
+	for (i = 0; !any_class && cls == CKO_PRIVATE_KEY && i < n; i++)
+		*cert = *cert || from_cert(tmpl[i].type);
+}
+
 #define SET(ptr, n) do { v->p = (ptr); v->len = (CK_ULONG)(n); return true; } while (0)
 #define SETV(x) SET(&(x), sizeof(x))
 #define SETB(b) SET(&(b), sizeof(CK_BBOOL))

@@ -23,6 +23,12 @@ bool jp_obj_visible(const jp_token *t, jp_obj_kind k);
  * sensitive and too-small attributes. */
 CK_RV jp_obj_get(const jp_token *t, jp_obj_kind k, CK_ATTRIBUTE *tmpl, CK_ULONG n);
 
+/* Which certificates must be read before a search with tmpl can be
+ * answered, and before attributes of an object of kind k can be given:
+ * only what could match or is asked for, since each costs APDUs. */
+void jp_obj_find_needs(const jp_token *t, const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool *cert, bool *ca);
+void jp_obj_get_needs(jp_obj_kind k, const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool *cert, bool *ca);
+
 /* Whether every attribute of tmpl has the object's value. */
 bool jp_obj_match(const jp_token *t, jp_obj_kind k, const CK_ATTRIBUTE *tmpl, CK_ULONG n);
 

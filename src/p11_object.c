@@ -10,6 +10,7 @@
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
+	bool need_cert, need_ca;
 	jp_session *s;
 	jp_ctx c;
 	CK_RV rv;
@@ -24,7 +25,8 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 		rv = CKR_OPERATION_ACTIVE;
 		goto out;
 	}
-	if ((rv = jp_token_load_public(c.r, c.t)) != CKR_OK)
+	jp_obj_find_needs(c.t, pTemplate, ulCount, &need_cert, &need_ca);
+	if ((rv = jp_token_load(c.r, c.t, need_cert, need_ca)) != CKR_OK)
 		goto out;
 	free(s->found);
 	s->found = calloc(JP_OBJ_COUNT, sizeof(*s->found));
@@ -84,6 +86,7 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
                           CK_ULONG ulCount)
 {
+	bool need_cert, need_ca;
 	jp_obj_kind k;
 	jp_ctx c;
 	CK_RV rv;
@@ -92,9 +95,14 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, 
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
 	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
 		return jp_ret(__func__, rv);
-	if ((rv = jp_token_load_public(c.r, c.t)) != CKR_OK)
+	if (!jp_obj_kind_of(hObject, c.slot, &k)) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
 		goto out;
-	if (!jp_obj_kind_of(hObject, c.slot, &k) || !jp_obj_visible(c.t, k)) {
+	}
+	jp_obj_get_needs(k, pTemplate, ulCount, &need_cert, &need_ca);
+	if ((rv = jp_token_load(c.r, c.t, need_cert, need_ca)) != CKR_OK)
+		goto out;
+	if (!jp_obj_visible(c.t, k)) {
 		rv = CKR_OBJECT_HANDLE_INVALID;
 		goto out;
 	}

@@ -34,34 +34,34 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
-	jp_session *s;
+	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_enter()) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
 		return jp_ret(__func__, rv);
-	s = jp_session_find_inlock(hSession);
-	if (s)
-		jp_session_close_inlock(s);
-	else
-		rv = CKR_SESSION_HANDLE_INVALID;
-	jp_leave();
+	if (c.r->hold == c.s)
+		jp_reader_release_hold(c.r);
+	jp_mutex_lock(g.lock);
+	if (!c.s->closed)
+		jp_session_close_inlock(c.s);
+	jp_mutex_unlock(g.lock);
+	jp_session_leave(&c);
 	return jp_ret(__func__, rv);
 }
 
 CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 {
-	jp_reader *r;
-	jpki_cred cred;
+	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_enter()) != CKR_OK)
+	if ((rv = jp_slot_enter(slotID, &c)) != CKR_OK)
 		return jp_ret(__func__, rv);
-	r = jp_slot_find_inlock(slotID, &cred);
-	if (r)
-		jp_sessions_close_slot_inlock(r, (int)cred);
-	else
-		rv = CKR_SLOT_ID_INVALID;
-	jp_leave();
+	if (c.r->hold && c.r->hold->cred == c.cred)
+		jp_reader_release_hold(c.r);
+	jp_mutex_lock(g.lock);
+	jp_sessions_close_slot_inlock(c.r, (int)c.cred);
+	jp_mutex_unlock(g.lock);
+	jp_slot_leave(&c);
 	return jp_ret(__func__, rv);
 }
 
@@ -102,7 +102,7 @@ static CK_RV login(jp_ctx *c, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG l
 			return CKR_OPERATION_NOT_INITIALIZED;
 		if (!c->t->logged_in)
 			return CKR_USER_NOT_LOGGED_IN;
-		rv = jp_token_check_pin(c->r, c->t, pin, len);
+		rv = jp_token_check_pin(c->r, c->t, pin, len, c->s);
 		if (rv == CKR_OK) {
 			/* Kept only until this one signature is made. */
 			memcpy(op->pin, pin, len);
@@ -142,6 +142,8 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (c.t->logged_in) {
+		if (c.r->hold && c.r->hold->cred == c.cred)
+			jp_reader_release_hold(c.r);
 		jp_token_logout(c.t);
 		jp_op_reset(&c.s->sign);
 	} else {

@@ -82,6 +82,15 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 	return jp_ret(__func__, rv);
 }
 
+/* The signature operation is over: wipe it, and give back a card held for
+ * it that it did not use (e.g. the data was too long). */
+static void end_sign(jp_ctx *c)
+{
+	jp_op_reset(&c->s->sign);
+	if (c->r->hold == c->s)
+		jp_reader_release_hold(c->r);
+}
+
 /* The signature length, or CKR_BUFFER_TOO_SMALL: the operation goes on. */
 static CK_RV sig_space(const jp_token *t, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len, bool *query)
 {
@@ -119,7 +128,7 @@ static CK_RV sign_finish(jp_ctx *c, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 			return CKR_USER_NOT_LOGGED_IN;
 		pin = op->pin;
 	}
-	rv = jp_token_sign(c->r, c->t, pin, op->pin_len, tbs, tbs_len, sig, &out_len);
+	rv = jp_token_sign(c->r, c->t, c->s, pin, op->pin_len, tbs, tbs_len, sig, &out_len);
 	if (rv == CKR_OK)
 		*sig_len = out_len;
 	return rv;
@@ -147,7 +156,7 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, 
 		rv = op_update(&c.s->sign, pData, ulDataLen);
 	if (rv == CKR_OK)
 		rv = sign_finish(&c, pSignature, pulSignatureLen);
-	jp_op_reset(&c.s->sign);
+	end_sign(&c);
 out:
 	jp_session_leave(&c);
 	return jp_ret(__func__, rv);
@@ -165,7 +174,7 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 	} else {
 		c.s->sign.multipart = true;
 		if ((rv = op_update(&c.s->sign, pPart, ulPartLen)) != CKR_OK)
-			jp_op_reset(&c.s->sign);
+			end_sign(&c);
 	}
 	jp_session_leave(&c);
 	return jp_ret(__func__, rv);
@@ -188,7 +197,7 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_P
 		goto out;
 	if (rv == CKR_OK)
 		rv = sign_finish(&c, pSignature, pulSignatureLen);
-	jp_op_reset(&c.s->sign);
+	end_sign(&c);
 out:
 	jp_session_leave(&c);
 	return jp_ret(__func__, rv);

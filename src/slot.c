@@ -14,6 +14,11 @@ static void reader_free(jp_reader *r, bool use_pcsc)
 {
 	int i;
 
+	if (use_pcsc)
+		jp_reader_release_hold(r);
+	else
+		r->hold = NULL;
+
 	for (i = 0; i < 2; i++)
 		jp_token_clear(&r->tokens[i]);
 	if (use_pcsc)
@@ -165,6 +170,7 @@ void jp_reader_forget_card(jp_reader *r)
 		r->tokens[i].cred = (jpki_cred)i;
 	}
 	memset(&r->info, 0, sizeof(r->info));
+	r->hold = NULL;         /* the transaction goes with the connection */
 	jp_transport_close(r->t);
 	r->t = NULL;
 	r->card_known = false;

@@ -33,6 +33,7 @@ typedef struct {
 	bool has_cert;          /* the card says the credential exists */
 	bool pin_usable;        /* a login-capable PIN (see token.c) */
 	int tries;              /* JP_TRIES_UNKNOWN, or 0..max */
+	double tries_at;        /* when tries was read (monotonic seconds) */
 	bool logged_in;
 	uint8_t pin[JP_PIN_MAX];/* kept for re-verification, wiped on logout */
 	size_t pin_len;
@@ -62,9 +63,12 @@ typedef struct jp_reader {
 	uint32_t card_events;
 	bool card_jpki;
 	uint64_t generation;    /* bumped whenever the card goes */
-	double tries_at;        /* when the PIN counters were read (monotonic s) */
 	jpki_info info;
 	jp_token tokens[2];
+	/* A session whose C_Login(CKU_CONTEXT_SPECIFIC) verified the PIN and
+	 * kept the PC/SC transaction open for its C_Sign (see token.c). */
+	struct jp_session *hold;
+	jpki_card hold_card;
 } jp_reader;
 
 typedef struct {
@@ -80,7 +84,7 @@ typedef struct {
 	EVP_PKEY *pkey;         /* verify: the public key */
 } jp_op;
 
-typedef struct {
+typedef struct jp_session {
 	CK_SESSION_HANDLE handle;
 	jp_reader *reader;      /* counted reference */
 	jpki_cred cred;

@@ -6,6 +6,15 @@
  * transaction with SCARD_RESET_CARD (a reset of the card), and it leaves the
  * applet selected.  A process that never logged in therefore never finds
  * the card verified.
+ *
+ * A signature with the always-authenticate key is C_SignInit, then
+ * C_Login(CKU_CONTEXT_SPECIFIC), then C_Sign.  The context login verifies
+ * the PIN (so a wrong PIN is reported where PKCS#11 expects it) and keeps
+ * the transaction open, the card verified, until C_Sign signs and clears:
+ * one VERIFY and one transaction per signature, and no other process can
+ * use the card in between.  Whatever else needs the card first releases
+ * the hold (clear, end); C_Sign then verifies again with the PIN the
+ * operation kept.
  */
 #include "config.h"
 
@@ -83,6 +92,7 @@ static jp_rv card_begin(jp_reader *r, jpki_card *c)
 	jp_rv rv;
 	int i;
 
+	jp_reader_release_hold(r);
 	if (!r->t) {
 		jp_mutex_lock(g.lock);
 		rv = g.pcsc ? jp_pcsc_connect(g.pcsc, r->name, &r->t) : JP_E_NO_SERVICE;
@@ -176,6 +186,7 @@ static jp_rv read_tries_inside(jpki_card *c, jp_token *t)
 	/* 9000 on an empty VERIFY: the PIN is verified right now, so nothing
 	 * has been spent since the last success. */
 	t->tries = tries < 0 ? jp_pin_max_tries(t->cred) : tries;
+	t->tries_at = now();
 	return JP_OK;
 }
 
@@ -207,7 +218,6 @@ CK_RV jp_token_detect(jp_reader *r)
 	if (r->info.serial[0] == '\0' && auth->has_cert && (rv = read_cert_inside(&c, auth, false)) != JP_OK)
 		goto fail;
 	jp_transport_end(r->t);
-	r->tries_at = now();
 
 	/* A face-authentication card has no signature certificate and an
 	 * authentication PIN that was never set (zero tries); an under-15 card
@@ -236,7 +246,7 @@ CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t)
 	jpki_card c;
 	jp_rv rv;
 
-	if (!t->pin_usable || now() - r->tries_at < 1.0)
+	if (!t->pin_usable || now() - t->tries_at < 1.0)
 		return CKR_OK;
 	rv = card_begin(r, &c);
 	if (rv != JP_OK)
@@ -247,14 +257,13 @@ CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t)
 	jp_transport_end(r->t);
 	if (rv != JP_OK)
 		return card_failed(r, rv);
-	/* Only this token's counter is fresh; the other's is read on its own. */
 	return CKR_OK;
 }
 
-CK_RV jp_token_load_public(jp_reader *r, jp_token *t)
+CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca)
 {
-	bool want_cert = t->cred == JPKI_AUTH && t->has_cert && !t->cert_tried;
-	bool want_ca = t->has_cert && !t->ca_tried;
+	bool want_cert = cert && t->cred == JPKI_AUTH && t->has_cert && !t->cert_tried;
+	bool want_ca = ca && t->has_cert && !t->ca_tried;
 	jpki_card c;
 	jp_rv rv;
 
@@ -339,7 +348,7 @@ static jp_rv verify_inside(jp_reader *r, jpki_card *c, jp_token *t, const uint8_
 	else if (rv == JP_E_PIN_LOCKED)
 		t->tries = 0;
 	if (rv == JP_OK || rv == JP_E_PIN_INCORRECT || rv == JP_E_PIN_LOCKED)
-		r->tries_at = now();
+		t->tries_at = now();
 	return rv;
 }
 
@@ -390,7 +399,7 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 	return CKR_OK;
 }
 
-CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
+CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jp_session *s)
 {
 	jpki_card c;
 	jp_rv rv, rv2;
@@ -404,19 +413,43 @@ CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_U
 	rv = jpki_select_app(&c);
 	if (rv == JP_OK)
 		rv = verify_inside(r, &c, t, pin, len);
+	if (rv == JP_OK && s) {
+		r->hold = s;
+		r->hold_card = c;
+		return CKR_OK;
+	}
 	rv2 = clear_and_end(r, &c);
 	if (rv == JP_OK)
 		rv = rv2;
 	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
 }
 
-CK_RV jp_token_sign(jp_reader *r, jp_token *t, const uint8_t *pin, size_t pin_len,
+void jp_reader_release_hold(jp_reader *r)
+{
+	if (!r->hold)
+		return;
+	JP_LOG("releasing the card held for a signature");
+	r->hold = NULL;
+	clear_and_end(r, &r->hold_card);
+}
+
+CK_RV jp_token_sign(jp_reader *r, jp_token *t, jp_session *s, const uint8_t *pin, size_t pin_len,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len)
 {
 	bool kept = pin == NULL;
 	jpki_card c;
 	jp_rv rv, rv2;
 
+	if (s && r->hold == s) {
+		/* verified by the context login, inside the same transaction */
+		c = r->hold_card;
+		r->hold = NULL;
+		rv = jpki_sign(&c, t->cred, data, len, sig, sig_len);
+		rv2 = clear_and_end(r, &c);
+		if (rv == JP_OK)
+			rv = rv2;
+		return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+	}
 	if (kept) {
 		pin = t->pin;
 		pin_len = t->pin_len;

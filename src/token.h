@@ -22,9 +22,10 @@ CK_RV jp_token_detect(jp_reader *r);
 /* Re-read the PIN counter unless it was read within the last second. */
 CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t);
 
-/* Read what can be read without a PIN: the CA certificate, and the
- * user-authentication certificate.  No APDU when already read. */
-CK_RV jp_token_load_public(jp_reader *r, jp_token *t);
+/* Read what can be read without a PIN and is wanted: the credential's
+ * certificate (user authentication only) and the CA certificate.  No APDU
+ * for what was read already. */
+CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca);
 
 void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
 
@@ -33,12 +34,20 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
 void jp_token_logout(jp_token *t);
 
-/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY. */
-CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY.  On success
+ * the transaction stays open, the card verified, held for the session s
+ * until its signature (jp_token_sign with the same s) or until anything
+ * else needs the card (jp_reader_release_hold). */
+CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jp_session *s);
 
-/* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given) with pin, or
- * with the PIN kept since login when pin is NULL. */
-CK_RV jp_token_sign(jp_reader *r, jp_token *t, const uint8_t *pin, size_t pin_len,
+/* Clear the card and end a transaction held for a signature, if any. */
+void jp_reader_release_hold(jp_reader *r);
+
+/* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given).  When s holds
+ * the card (context-specific login just done), the held transaction is
+ * used; otherwise the PIN is verified first: pin, or the PIN kept since
+ * login when pin is NULL. */
+CK_RV jp_token_sign(jp_reader *r, jp_token *t, jp_session *s, const uint8_t *pin, size_t pin_len,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
 
 CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,

@@ -16,3 +16,9 @@ tests_unit_test_apdu_LDADD = $(UNIT_LDADD)
 tests_unit_test_jpki_SOURCES = tests/unit/test_jpki.c $(UNIT_HELPERS)
 tests_unit_test_jpki_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jpki_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_token
+TESTS += tests/unit/test_token
+tests_unit_test_token_SOURCES = tests/unit/test_token.c $(UNIT_HELPERS)
+tests_unit_test_token_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_token_LDADD = $(UNIT_LDADD)

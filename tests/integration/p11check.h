@@ -1,0 +1,27 @@
+/* p11check: scenarios shared between its files. */
+#ifndef P11CHECK_H
+#define P11CHECK_H
+
+#include <stdbool.h>
+#include "p11util.h"
+
+#define AUTH "JPKI User Authentication"
+#define SIGN "JPKI Digital Signature"
+
+const char *auth_pin(void);
+const char *sign_pin(void);
+void msleep(long ms);
+CK_RV login(CK_SESSION_HANDLE s, const char *pin);
+
+int cmd_threads(int n, int rounds);
+int cmd_mutex(void);
+int cmd_remove(void);
+int cmd_remove_during(void);
+int cmd_events(void);
+int cmd_two(void);
+int cmd_pcscd(void);
+int cmd_no_pcscd(void);
+int cmd_reset(void);
+int cmd_cost(void);
+
+#endif

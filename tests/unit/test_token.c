@@ -1,0 +1,395 @@
+/* jpki-pkcs11 tests: the token model over a scripted card — PIN rules,
+ * login and signature flows, the object catalogue and its attributes. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "object.h"
+#include "pin.h"
+#include "script_transport.h"
+#include "state.h"
+#include "token.h"
+
+#define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
+#define SEL(ef) "00 A4 02 0C 02 " ef
+#define OK "90 00"
+
+/* ---- PIN rules ---------------------------------------------------------- */
+
+static CK_RV check(jpki_cred cred, const char *pin, int new_pin)
+{
+	return jp_pin_check(cred, (const CK_UTF8CHAR *)pin, strlen(pin), new_pin);
+}
+
+static void test_pin_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(check(JPKI_AUTH, "1234", 0), CKR_OK);
+	assert_int_equal(check(JPKI_AUTH, "123", 0), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_AUTH, "12345", 0), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_AUTH, "12a4", 0), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_AUTH, "12A4", 0), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "ABC123", 0), CKR_OK);
+	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ123456", 0), CKR_OK);
+	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ1234567", 0), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_SIGN, "AB123", 0), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_SIGN, "abc123", 0), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "ABC 123", 0), CKR_PIN_INVALID);
+	/* an existing PIN of one kind of character still logs in ... */
+	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 0), CKR_OK);
+	/* ... but a new one must mix letters and digits */
+	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 1), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "123456", 1), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "ABC123", 1), CKR_OK);
+	assert_int_equal(jp_pin_check(JPKI_AUTH, NULL, 4, 0), CKR_ARGUMENTS_BAD);
+	assert_int_equal(jp_pin_max_tries(JPKI_AUTH), 3);
+	assert_int_equal(jp_pin_max_tries(JPKI_SIGN), 5);
+}
+
+/* ---- a reader with a scripted card -------------------------------------- */
+
+static jp_reader *reader_new(void)
+{
+	jp_reader *r = calloc(1, sizeof(*r));
+
+	r->t = script_new();
+	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
+	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
+	r->tokens[JPKI_AUTH].has_cert = r->tokens[JPKI_SIGN].has_cert = true;
+	r->tokens[JPKI_AUTH].pin_usable = r->tokens[JPKI_SIGN].pin_usable = true;
+	r->tokens[JPKI_AUTH].tries = 3;
+	r->tokens[JPKI_SIGN].tries = 5;
+	r->name = strdup("scripted");
+	return r;
+}
+
+static void reader_free(jp_reader *r)
+{
+	script_assert_done(r->t);
+	jp_transport_close(r->t);
+	jp_token_clear(&r->tokens[0]);
+	jp_token_clear(&r->tokens[1]);
+	free(r->name);
+	free(r);
+}
+
+static int setup(void **state)
+{
+	memset(&g, 0, sizeof(g));
+	jp_lock_setup(NULL);
+	jp_mutex_new(&g.lock);
+	g.always_auth = true;
+	*state = reader_new();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	reader_free(*state);
+	jp_mutex_free(g.lock);
+	return 0;
+}
+
+static CK_RV login(jp_reader *r, jpki_cred cred, const char *pin)
+{
+	return jp_token_login(r, &r->tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin));
+}
+
+static void test_format_costs_nothing(void **state)
+{
+	jp_reader *r = *state;
+
+	assert_int_equal(login(r, JPKI_AUTH, "123"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(login(r, JPKI_SIGN, "abc123"), CKR_PIN_INVALID);
+	assert_int_equal(script_count(r->t), 0);
+	assert_int_equal(script_begins(r->t), 0);
+}
+
+static void test_login_ok_clears(void **state)
+{
+	jp_reader *r = *state;
+
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 18"), OK);
+	script_expect(r->t, "00 20 00 80 04 31 32 33 34", OK);
+	script_expect(r->t, SEL_APP, OK);       /* the card forgets the PIN */
+	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_OK);
+	assert_true(r->tokens[JPKI_AUTH].logged_in);
+	assert_int_equal(r->tokens[JPKI_AUTH].pin_len, 4);
+	assert_int_equal(script_begins(r->t), script_ends(r->t));
+	jp_token_logout(&r->tokens[JPKI_AUTH]);
+	assert_int_equal(r->tokens[JPKI_AUTH].pin_len, 0);
+	assert_int_equal(r->tokens[JPKI_AUTH].pin[0], 0);
+}
+
+static void test_login_wrong_then_locked(void **state)
+{
+	jp_reader *r = *state;
+
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 18"), OK);
+	script_expect(r->t, "00 20 00 80 04 39 39 39 39", "63 C0");
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(login(r, JPKI_AUTH, "9999"), CKR_PIN_INCORRECT);
+	assert_int_equal(r->tokens[JPKI_AUTH].tries, 0);
+	/* locked: never sent again */
+	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_PIN_LOCKED);
+	assert_int_equal(script_count(r->t), 4);
+}
+
+static void test_no_pin_token(void **state)
+{
+	jp_reader *r = *state;
+
+	r->tokens[JPKI_SIGN].pin_usable = false;
+	assert_int_equal(login(r, JPKI_SIGN, "ABC123"), CKR_USER_PIN_NOT_INITIALIZED);
+	assert_int_equal(script_count(r->t), 0);
+}
+
+static void test_verify_error_not_retried(void **state)
+{
+	jp_reader *r = *state;
+
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 18"), OK);
+	script_expect_error(r->t, "00 20 00 80 04 31 32 33 34", JP_E_COMM);
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_DEVICE_ERROR);
+	assert_false(r->tokens[JPKI_AUTH].logged_in);
+}
+
+static const uint8_t digestinfo[51] = { 0x30, 0x31 };
+
+static void test_reverify_failure_logs_out(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_AUTH];
+	uint8_t sig[256];
+	size_t sl = sizeof(sig);
+
+	t->logged_in = true;
+	memcpy(t->pin, "1234", 4);
+	t->pin_len = 4;
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 18"), OK);
+	script_expect(r->t, "00 20 00 80 04 31 32 33 34", "63 C2");   /* changed elsewhere */
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(jp_token_sign(r, t, NULL, NULL, 0, digestinfo, sizeof(digestinfo), sig, &sl),
+	                 CKR_USER_NOT_LOGGED_IN);
+	assert_false(t->logged_in);
+	assert_int_equal(t->pin_len, 0);
+	assert_int_equal(t->tries, 2);
+	/* and the next signature does not try again */
+	assert_int_equal(jp_token_sign(r, t, NULL, NULL, 0, digestinfo, sizeof(digestinfo), sig, &sl),
+	                 CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(script_count(r->t), 4);
+}
+
+static void test_sign_flow(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_AUTH];
+	uint8_t answer[256], sig[256];
+	size_t sl = sizeof(sig);
+	char cmd[200];
+	int i, n;
+
+	t->logged_in = true;
+	memcpy(t->pin, "1234", 4);
+	t->pin_len = 4;
+	memset(answer, 0x5a, sizeof(answer));
+	n = snprintf(cmd, sizeof(cmd), "80 2A 00 80 33");
+	for (i = 0; i < 51; i++)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " %02X", digestinfo[i]);
+	snprintf(cmd + n, sizeof(cmd) - (size_t)n, " 00");
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 18"), OK);
+	script_expect(r->t, "00 20 00 80 04 31 32 33 34", OK);
+	script_expect(r->t, SEL("00 17"), OK);
+	script_expect_data(r->t, cmd, answer, sizeof(answer), 0x9000);
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(jp_token_sign(r, t, NULL, NULL, 0, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
+	assert_int_equal(sl, 256);
+	assert_memory_equal(sig, answer, 256);
+	assert_int_equal(script_begins(r->t), 1);
+	assert_int_equal(script_ends(r->t), 1);
+}
+
+static void test_context_login_holds_card(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_session s;
+	uint8_t answer[256], sig[256];
+	size_t sl = sizeof(sig);
+
+	memset(&s, 0, sizeof(s));
+	t->logged_in = true;
+	memset(answer, 0x33, sizeof(answer));
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 1B"), OK);
+	script_expect(r->t, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s), CKR_OK);
+	assert_ptr_equal(r->hold, &s);
+	assert_int_equal(script_ends(r->t), 0);          /* still inside the transaction */
+	script_expect(r->t, SEL("00 1A"), OK);
+	script_expect_data(r->t, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(jp_token_sign(r, t, &s, (const uint8_t *)"ABC123", 6, digestinfo, 2, sig, &sl), CKR_OK);
+	assert_null(r->hold);
+	assert_int_equal(script_ends(r->t), 1);
+}
+
+static void test_hold_released_by_other_use(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_session s;
+
+	memset(&s, 0, sizeof(s));
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 1B"), OK);
+	script_expect(r->t, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s), CKR_OK);
+	script_expect(r->t, SEL_APP, OK);                /* cleared and ended */
+	jp_reader_release_hold(r);
+	assert_null(r->hold);
+	assert_int_equal(script_ends(r->t), 1);
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+static void make_cert(jp_cert *c)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	X509 *x = X509_new();
+	unsigned char *der = NULL;
+	int len;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 4242);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)"test", -1,
+	                           -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	X509_set_pubkey(x, k);
+	X509_sign(x, k, EVP_sha256());
+	len = i2d_X509(x, &der);
+	assert_int_equal(jp_cert_parse(c, der, (size_t)len), CKR_OK);
+	OPENSSL_free(der);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+static void test_objects(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_SIGN];
+	CK_BBOOL b = 9;
+	CK_BYTE id = 0, buf[8];
+	CK_ULONG cat = 0;
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE a[3];
+	jp_obj_kind k;
+	CK_RV rv;
+
+	make_cert(&t->cert);
+	t->have_cert = t->cert_tried = true;
+	/* the signature certificate, its key: private, hidden before login */
+	assert_false(jp_obj_visible(t, JP_OBJ_CERT));
+	assert_false(jp_obj_visible(t, JP_OBJ_PUB));
+	assert_false(jp_obj_visible(t, JP_OBJ_PRIV));
+	assert_false(jp_obj_visible(t, JP_OBJ_CA));      /* not read */
+	t->logged_in = true;
+	assert_true(jp_obj_visible(t, JP_OBJ_CERT));
+	assert_true(jp_obj_visible(t, JP_OBJ_PRIV));
+
+	a[0] = (CK_ATTRIBUTE){ CKA_ALWAYS_AUTHENTICATE, &b, sizeof(b) };
+	a[1] = (CK_ATTRIBUTE){ CKA_ID, &id, 1 };
+	assert_int_equal(jp_obj_get(t, JP_OBJ_PRIV, a, 2), CKR_OK);
+	assert_int_equal(b, CK_TRUE);
+	assert_int_equal(id, 0x02);
+	a[0] = (CK_ATTRIBUTE){ CKA_PRIVATE_EXPONENT, buf, sizeof(buf) };
+	a[1] = (CK_ATTRIBUTE){ CKA_VALUE_LEN, buf, sizeof(buf) };
+	/* PKCS#11 lets either error stand when both apply */
+	rv = jp_obj_get(t, JP_OBJ_PRIV, a, 2);
+	assert_true(rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID);
+	assert_int_equal(a[0].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(a[1].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(jp_obj_get(t, JP_OBJ_PRIV, a, 1), CKR_ATTRIBUTE_SENSITIVE);
+	a[0] = (CK_ATTRIBUTE){ CKA_MODULUS, buf, sizeof(buf) };
+	assert_int_equal(jp_obj_get(t, JP_OBJ_PRIV, a, 1), CKR_BUFFER_TOO_SMALL);
+	a[0] = (CK_ATTRIBUTE){ CKA_MODULUS, NULL, 0 };
+	assert_int_equal(jp_obj_get(t, JP_OBJ_PUB, a, 1), CKR_OK);
+	assert_int_equal(a[0].ulValueLen, 256);
+	a[0] = (CK_ATTRIBUTE){ CKA_CERTIFICATE_CATEGORY, &cat, sizeof(cat) };
+	assert_int_equal(jp_obj_get(t, JP_OBJ_CERT, a, 1), CKR_OK);
+	assert_int_equal(cat, 1);
+	a[0] = (CK_ATTRIBUTE){ CKA_DECRYPT, &b, sizeof(b) };
+	assert_int_equal(jp_obj_get(t, JP_OBJ_PRIV, a, 1), CKR_OK);
+	assert_int_equal(b, CK_FALSE);
+
+	/* templates */
+	a[0] = (CK_ATTRIBUTE){ CKA_CLASS, &cls, sizeof(cls) };
+	id = 0x02;
+	a[1] = (CK_ATTRIBUTE){ CKA_ID, &id, 1 };
+	assert_true(jp_obj_match(t, JP_OBJ_PRIV, a, 2));
+	assert_false(jp_obj_match(t, JP_OBJ_CERT, a, 2));
+	id = 0x01;
+	assert_false(jp_obj_match(t, JP_OBJ_PRIV, a, 2));
+
+	/* handles */
+	assert_true(jp_obj_kind_of(jp_obj_handle(5, JP_OBJ_PUB), 5, &k));
+	assert_int_equal(k, JP_OBJ_PUB);
+	assert_false(jp_obj_kind_of(jp_obj_handle(5, JP_OBJ_PUB), 4, &k));
+	assert_false(jp_obj_kind_of(0, 0, &k));
+}
+
+static void test_find_needs(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_AUTH];
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_BYTE id = 0x01;
+	CK_ATTRIBUTE a[2] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, &id, 1 } };
+	bool cert, ca;
+
+	jp_obj_find_needs(t, a, 2, &cert, &ca);
+	assert_false(cert);             /* a key search by id reads no certificate */
+	assert_false(ca);
+	jp_obj_find_needs(t, NULL, 0, &cert, &ca);
+	assert_true(cert && ca);
+	cls = CKO_CERTIFICATE;
+	jp_obj_find_needs(t, a, 2, &cert, &ca);
+	assert_true(cert);
+	assert_false(ca);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pin_rules),
+		cmocka_unit_test_setup_teardown(test_format_costs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_ok_clears, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_wrong_then_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_pin_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_error_not_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reverify_failure_logs_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_context_login_holds_card, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold_released_by_other_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_needs, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

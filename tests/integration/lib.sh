@@ -5,6 +5,18 @@ P11CHECK=$top_builddir/tests/integration/p11check
 : "${JPKI_MODULE:=$top_builddir/.libs/jpki-pkcs11.so}"
 export JPKI_MODULE
 
+# A module built with --enable-sanitizers needs the sanitizer runtimes
+# preloaded into client programs that were built without them.
+client() {
+	local pre
+	pre=$(ldd "$JPKI_MODULE" 2>/dev/null | awk '/lib(a|ub)san/ { printf "%s ", $3 }')
+	if [ -n "$pre" ]; then
+		LD_PRELOAD="$pre" ASAN_OPTIONS=detect_leaks=0 "$@"
+	else
+		"$@"
+	fi
+}
+
 # run_check NAME ARGS...: p11check with the card NAME's trace and PID.
 run_check() {
 	local name=$1

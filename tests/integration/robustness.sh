@@ -46,7 +46,7 @@ fi
 expect_check "application-supplied mutexes" a mutex
 expect_check "repeated calls cost no APDU beyond the PIN counter" a cost
 
-out=$(pkcs11-tool --module "$JPKI_MODULE" --test-fork --slot-index 0 --login --pin "$JV_AUTH_PIN" 2>&1)
+out=$(client pkcs11-tool --module "$JPKI_MODULE" --test-fork --slot-index 0 --login --pin "$JV_AUTH_PIN" 2>&1)
 rc=$?
 printf '%s\n' "$out"
 [ $rc -eq 0 ] && ok "pkcs11-tool --test-fork" || not_ok "pkcs11-tool --test-fork (exit $rc)"

@@ -162,22 +162,35 @@ out:
 	return jp_ret(__func__, rv);
 }
 
-CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+/* C_SignUpdate and C_VerifyUpdate: one more part of a multi-part
+ * operation; any failure ends the operation. */
+static CK_RV update(CK_SESSION_HANDLE h, bool sign, CK_BYTE_PTR part, CK_ULONG len)
 {
+	jp_op *op;
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
-		return jp_ret(__func__, rv);
-	if (!c.s->sign.active) {
+	if ((rv = jp_session_enter(h, &c, false)) != CKR_OK)
+		return rv;
+	op = sign ? &c.s->sign : &c.s->verify;
+	if (!op->active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else {
-		c.s->sign.multipart = true;
-		if ((rv = op_update(&c.s->sign, pPart, ulPartLen)) != CKR_OK)
-			end_sign(&c);
+		op->multipart = true;
+		if ((rv = op_update(op, part, len)) != CKR_OK) {
+			if (sign)
+				end_sign(&c);
+			else
+				jp_op_reset(op);
+		}
 	}
 	jp_session_leave(&c);
-	return jp_ret(__func__, rv);
+	return rv;
+}
+
+CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	return jp_ret(__func__, update(hSession, true, pPart, ulPartLen));
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
@@ -283,20 +296,7 @@ CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-	jp_ctx c;
-	CK_RV rv;
-
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
-		return jp_ret(__func__, rv);
-	if (!c.s->verify.active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else {
-		c.s->verify.multipart = true;
-		if ((rv = op_update(&c.s->verify, pPart, ulPartLen)) != CKR_OK)
-			jp_op_reset(&c.s->verify);
-	}
-	jp_session_leave(&c);
-	return jp_ret(__func__, rv);
+	return jp_ret(__func__, update(hSession, false, pPart, ulPartLen));
 }
 
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)

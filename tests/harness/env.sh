@@ -84,7 +84,9 @@ _jv_find_readers() {
 
 _jv_start_pcscd() {
 	local i
-	pcscd --foreground -c "$JV_PCSCD_CONF" >> "$JV_TMP/pcscd.log" 2>&1 &
+	# 8>&-: the daemon must not hold the test lock; if this test dies
+	# without its cleanup, the lock must still go with it.
+	pcscd --foreground -c "$JV_PCSCD_CONF" >> "$JV_TMP/pcscd.log" 2>&1 8>&- &
 	JV_PCSCD_PID=$!
 	for i in $(seq 50); do
 		_jv_find_readers && return 0
@@ -136,7 +138,7 @@ _jv_launch() {	# NAME: start the card process with its recorded options
 	eval "set -- ${JV_CARD_ARGS[$name]}"
 	"$JV_VCARD" --port $((JV_VPCD_PORT + JV_CARD_IDX[$name])) \
 		--state "$dir/state" --trace "$dir/trace" "$@" \
-		>> "$dir/log" 2>&1 &
+		>> "$dir/log" 2>&1 8>&- &
 	JV_CARD_PID[$name]=$!
 }
 

@@ -49,8 +49,11 @@ static void reader_gone_inlock(size_t idx)
 	r->gone = true;
 	r->present = false;
 	r->token_present = false;
-	jp_sessions_close_reader_inlock(r);
+	/* Hold a reference while its sessions go, so that the last of them
+	 * does not free the reader under us; freed here when nobody else
+	 * (a call still inside it) holds one. */
 	r->refs++;
+	jp_sessions_close_reader_inlock(r);
 	jp_reader_unref_inlock(r);
 }
 

@@ -6,7 +6,8 @@ check_PROGRAMS += tests/clients/pty-answer
 tests_clients_pty_answer_SOURCES = tests/clients/pty-answer.c
 
 CLIENT_TESTS = \
-	tests/clients/p11kit.sh
+	tests/clients/p11kit.sh \
+	tests/clients/nss.sh
 TESTS += $(CLIENT_TESTS)
 dist_noinst_SCRIPTS += $(CLIENT_TESTS)
 dist_noinst_DATA += tests/clients/common.sh

@@ -8,7 +8,8 @@ tests_clients_pty_answer_SOURCES = tests/clients/pty-answer.c
 CLIENT_TESTS = \
 	tests/clients/p11kit.sh \
 	tests/clients/nss.sh \
-	tests/clients/openssl-engine.sh
+	tests/clients/openssl-engine.sh \
+	tests/clients/openssl-provider.sh
 TESTS += $(CLIENT_TESTS)
 dist_noinst_SCRIPTS += $(CLIENT_TESTS)
 dist_noinst_DATA += tests/clients/common.sh

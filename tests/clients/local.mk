@@ -9,7 +9,8 @@ CLIENT_TESTS = \
 	tests/clients/p11kit.sh \
 	tests/clients/nss.sh \
 	tests/clients/openssl-engine.sh \
-	tests/clients/openssl-provider.sh
+	tests/clients/openssl-provider.sh \
+	tests/clients/tls-client.sh
 TESTS += $(CLIENT_TESTS)
 dist_noinst_SCRIPTS += $(CLIENT_TESTS)
 dist_noinst_DATA += tests/clients/common.sh

@@ -10,7 +10,8 @@ CLIENT_TESTS = \
 	tests/clients/nss.sh \
 	tests/clients/openssl-engine.sh \
 	tests/clients/openssl-provider.sh \
-	tests/clients/tls-client.sh
+	tests/clients/tls-client.sh \
+	tests/clients/pkcs11-tool.sh
 TESTS += $(CLIENT_TESTS)
 dist_noinst_SCRIPTS += $(CLIENT_TESTS)
 dist_noinst_DATA += tests/clients/common.sh

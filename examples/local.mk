@@ -4,3 +4,10 @@ dist_noinst_SCRIPTS += examples/demo.sh
 .PHONY: demo
 demo: all tests/vcard/jpki-vcard tests/harness/pcsc-apdu
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(srcdir)/examples/demo.sh
+
+# Recipes for real clients (issue 5); tests/clients/ runs them.
+dist_noinst_DATA += examples/README.md \
+	examples/p11-kit.md examples/nss.md examples/openssl.md \
+	examples/tls-client.md examples/pkcs11-tool.md \
+	examples/openssl.cnf examples/openssl-tls-client.cnf \
+	examples/openssl-provider.cnf

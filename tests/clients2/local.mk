@@ -1,0 +1,12 @@
+# rules for tests/clients2: real clients end to end against the virtual
+# card (OpenSSH, p11-kit remoting, XML and PDF signatures, Firefox), and
+# the recipes in examples/ that show the same by hand.
+clients2_tests = \
+	tests/clients2/openssh.sh
+
+TESTS += $(clients2_tests)
+dist_noinst_SCRIPTS += $(clients2_tests)
+dist_noinst_DATA += tests/clients2/lib.sh
+EXTRA_DIST += \
+	examples/README-clients2.md \
+	examples/openssh.md

@@ -2,11 +2,13 @@
 # card (OpenSSH, p11-kit remoting, XML and PDF signatures, Firefox), and
 # the recipes in examples/ that show the same by hand.
 clients2_tests = \
-	tests/clients2/openssh.sh
+	tests/clients2/openssh.sh \
+	tests/clients2/p11kit-remote.sh
 
 TESTS += $(clients2_tests)
 dist_noinst_SCRIPTS += $(clients2_tests)
 dist_noinst_DATA += tests/clients2/lib.sh
 EXTRA_DIST += \
 	examples/README-clients2.md \
-	examples/openssh.md
+	examples/openssh.md \
+	examples/p11kit-remote.md

@@ -3,7 +3,8 @@
 # the recipes in examples/ that show the same by hand.
 clients2_tests = \
 	tests/clients2/openssh.sh \
-	tests/clients2/p11kit-remote.sh
+	tests/clients2/p11kit-remote.sh \
+	tests/clients2/xmldsig.sh
 
 TESTS += $(clients2_tests)
 dist_noinst_SCRIPTS += $(clients2_tests)
@@ -11,4 +12,6 @@ dist_noinst_DATA += tests/clients2/lib.sh
 EXTRA_DIST += \
 	examples/README-clients2.md \
 	examples/openssh.md \
-	examples/p11kit-remote.md
+	examples/p11kit-remote.md \
+	examples/xmldsig.md \
+	examples/xmldsig-nss-sign.c

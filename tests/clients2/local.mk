@@ -4,7 +4,8 @@
 clients2_tests = \
 	tests/clients2/openssh.sh \
 	tests/clients2/p11kit-remote.sh \
-	tests/clients2/xmldsig.sh
+	tests/clients2/xmldsig.sh \
+	tests/clients2/pdfsig.sh
 
 TESTS += $(clients2_tests)
 dist_noinst_SCRIPTS += $(clients2_tests)
@@ -14,4 +15,5 @@ EXTRA_DIST += \
 	examples/openssh.md \
 	examples/p11kit-remote.md \
 	examples/xmldsig.md \
-	examples/xmldsig-nss-sign.c
+	examples/xmldsig-nss-sign.c \
+	examples/pdfsig.md

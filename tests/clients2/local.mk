@@ -16,4 +16,6 @@ EXTRA_DIST += \
 	examples/p11kit-remote.md \
 	examples/xmldsig.md \
 	examples/xmldsig-nss-sign.c \
-	examples/pdfsig.md
+	examples/pdfsig.md \
+	examples/firefox.md \
+	tests/clients2/marionette.py

@@ -113,6 +113,33 @@ static bool env_off(const char *name)
 	return v && (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0);
 }
 
+/* JPKI_PKCS11_TOKENS: which tokens the module shows, e.g. "auth" for a
+ * browser (it then never asks for the signature PIN while it looks for
+ * client certificates), "sign" for a signing tool. Unset or empty: both.
+ * Only the named tokens are shown; unknown words are ignored (and logged),
+ * so a misspelt value hides rather than shows. */
+static unsigned tokens_from_env(void)
+{
+	const char *v = getenv("JPKI_PKCS11_TOKENS");
+	unsigned mask = 0;
+	size_t n;
+
+	if (!v || !*v)
+		return 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+	while (*v) {
+		n = strcspn(v, ", ");
+		if (n == 4 && strncmp(v, "auth", 4) == 0)
+			mask |= 1u << JPKI_AUTH;
+		else if (n == 4 && strncmp(v, "sign", 4) == 0)
+			mask |= 1u << JPKI_SIGN;
+		else if (n)
+			JP_LOG("JPKI_PKCS11_TOKENS: unknown token \"%.*s\" ignored", (int)n, v);
+		v += n;
+		v += strspn(v, ", ");
+	}
+	return mask;
+}
+
 static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 {
 	CK_RV rv;
@@ -135,6 +162,7 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 		return rv;
 	jp_log_init();
 	g.always_auth = !env_off("JPKI_PKCS11_ALWAYS_AUTHENTICATE");
+	g.tokens = tokens_from_env();
 	g.pid = getpid();
 	g.initialized = true;
 	/* Learn the readers now (PC/SC only, no APDU): cards already in them

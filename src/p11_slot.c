@@ -59,6 +59,8 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 		if (tokenPresent && !r->token_present)
 			continue;
 		for (cred = JPKI_AUTH; cred <= JPKI_SIGN; cred++) {
+			if (!(g.tokens & (1u << cred)))
+				continue;
 			if (pSlotList && n < *pulCount)
 				pSlotList[n] = r->base + (CK_SLOT_ID)cred;
 			n++;
@@ -208,7 +210,7 @@ static bool next_event_inlock(CK_SLOT_ID *slot)
 		if (r->present != r->reported_present || r->events != r->reported_events) {
 			r->reported_present = r->present;
 			r->reported_events = r->events;
-			r->pending_events = 3;
+			r->pending_events = g.tokens;
 		}
 		for (cred = 0; cred < 2; cred++) {
 			if (r->pending_events & (1u << cred)) {

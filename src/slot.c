@@ -142,7 +142,8 @@ jp_reader *jp_slot_find_inlock(CK_SLOT_ID id, jpki_cred *cred)
 
 	for (i = 0; i < g.nreaders; i++) {
 		jp_reader *r = g.readers[i];
-		if (id >= r->base && id < r->base + 2) {
+		if (id >= r->base && id < r->base + 2 &&
+		    (g.tokens & (1u << (id - r->base)))) {
 			*cred = (jpki_cred)(id - r->base);
 			return r;
 		}

@@ -115,6 +115,7 @@ typedef struct {
 	size_t nsessions;
 	CK_SESSION_HANDLE next_session;
 	bool always_auth;       /* CKA_ALWAYS_AUTHENTICATE on the signature key */
+	unsigned tokens;        /* bit (1 << cred) per credential whose slot is shown */
 } jp_state;
 
 extern jp_state g;

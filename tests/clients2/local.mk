@@ -11,7 +11,6 @@ TESTS += $(clients2_tests)
 dist_noinst_SCRIPTS += $(clients2_tests)
 dist_noinst_DATA += tests/clients2/lib.sh
 EXTRA_DIST += \
-	examples/README-clients2.md \
 	examples/openssh.md \
 	examples/p11kit-remote.md \
 	examples/xmldsig.md \

@@ -27,4 +27,13 @@ jpki_pkcs11_la_LIBADD = libjpkicore.la
 jpki_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined \
 	-export-symbols-regex '^C_GetFunctionList$$'
 
+# The same module showing only the user-authentication token, for browsers
+# (not registered with p11-kit: browsers name it in their policy).
+p11module_LTLIBRARIES += jpki-pkcs11-auth.la
+jpki_pkcs11_auth_la_SOURCES = src/module.c
+jpki_pkcs11_auth_la_CPPFLAGS = $(AM_CPPFLAGS) -DJP_AUTH_ONLY
+jpki_pkcs11_auth_la_CFLAGS = $(jpki_pkcs11_la_CFLAGS)
+jpki_pkcs11_auth_la_LIBADD = $(jpki_pkcs11_la_LIBADD)
+jpki_pkcs11_auth_la_LDFLAGS = $(jpki_pkcs11_la_LDFLAGS)
+
 EXTRA_DIST += include/jpki/pkcs11.h

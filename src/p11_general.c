@@ -14,6 +14,10 @@
 
 jp_state g;
 
+/* The tokens this module file shows at most; jpki-pkcs11-auth.so defines
+ * its own (module.c). */
+__attribute__((weak)) const unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+
 CK_RV jp_ret(const char *fn, CK_RV rv)
 {
 	JP_LOG("%s = 0x%lx", fn, (unsigned long)rv);
@@ -162,7 +166,7 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 		return rv;
 	jp_log_init();
 	g.always_auth = !env_off("JPKI_PKCS11_ALWAYS_AUTHENTICATE");
-	g.tokens = tokens_from_env();
+	g.tokens = jp_module_tokens & tokens_from_env();
 	g.pid = getpid();
 	g.initialized = true;
 	/* Learn the readers now (PC/SC only, no APDU): cards already in them

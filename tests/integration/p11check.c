@@ -440,6 +440,24 @@ static int cmd_sign_once(const char *which)
 	return failures ? 1 : 0;
 }
 
+/* only-auth: the module shows the user-authentication token alone. */
+static int cmd_only_auth(void)
+{
+	CK_SLOT_ID slots[16], a;
+	CK_ULONG n = 16;
+	CK_SLOT_INFO si;
+
+	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
+	check_rv(p11->C_GetSlotList(CK_FALSE, slots, &n), CKR_OK, "C_GetSlotList");
+	a = find_slot(AUTH, 0);
+	CHECK(a != (CK_SLOT_ID)-1, "the authentication token is there");
+	CHECK(find_slot(SIGN, 0) == (CK_SLOT_ID)-1, "the signature token is not");
+	CHECK(n == 2, "one slot per reader (%lu for two readers)", (unsigned long)n);
+	check_rv(p11->C_GetSlotInfo(a + 1, &si), CKR_SLOT_ID_INVALID, "the signature slot id is invalid");
+	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -475,6 +493,8 @@ int main(int argc, char **argv)
 		return cmd_no_pcscd();
 	if (!strcmp(cmd, "reset"))
 		return cmd_reset();
+	if (!strcmp(cmd, "only-auth"))
+		return cmd_only_auth();
 	if (!strcmp(cmd, "cost"))
 		return cmd_cost();
 	fprintf(stderr, "usage: p11check tokens PROFILE | mechs | login auth|sign PIN | setpin auth|sign OLD NEW |\n"

@@ -29,4 +29,11 @@ for profile in standard face-auth no-sign-cert auth-locked sign-locked expired; 
 	stop_card "$name"
 done
 
+# The browser module file and the environment switch show one token only.
+start_card b standard 0
+JPKI_MODULE=$top_builddir/.libs/jpki-pkcs11-auth.so expect_check "jpki-pkcs11-auth.so shows only the authentication token" b only-auth
+JPKI_PKCS11_TOKENS=auth expect_check "JPKI_PKCS11_TOKENS=auth shows only the authentication token" b only-auth
+JPKI_MODULE=$top_builddir/.libs/jpki-pkcs11-auth.so JPKI_PKCS11_TOKENS=sign run_check b tokens standard >"$JV_TMP/none.out" 2>&1
+grep -q "^not ok - both tokens present" "$JV_TMP/none.out" && ok "the environment cannot widen the browser module" ||
+	not_ok "jpki-pkcs11-auth.so showed the signature token"
 harness_done

@@ -3,15 +3,6 @@
 
 #include "p11.h"
 
-#ifdef JP_AUTH_ONLY
-/* jpki-pkcs11-auth.so: the same module showing only the user-authentication
- * token.  For browsers: a browser looking for client certificates logs in
- * to every token that wants a login, and a person logging in to a website
- * must never be asked for the signature PIN, the legal seal.  A browser
- * policy names a module file and cannot set an environment variable, so
- * this is a file of its own. */
-const unsigned jp_module_tokens = 1u << JPKI_AUTH;
-#endif
 
 static CK_FUNCTION_LIST function_list = {
 	{ CRYPTOKI_VERSION_MAJOR, CRYPTOKI_VERSION_MINOR },
@@ -41,6 +32,15 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 {
 	if (!ppFunctionList)
 		return CKR_ARGUMENTS_BAD;
+#ifdef JP_AUTH_ONLY
+	/* jpki-pkcs11-auth.so: the same module showing only the
+	 * user-authentication token.  For browsers: a browser looking for
+	 * client certificates logs in to every token that wants a login, and a
+	 * person logging in to a website must never be asked for the signature
+	 * PIN, the legal seal.  A browser policy names a module file and cannot
+	 * set an environment variable, so this is a file of its own. */
+	jp_module_tokens = 1u << JPKI_AUTH;
+#endif
 	*ppFunctionList = &function_list;
 	return CKR_OK;
 }

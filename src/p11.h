@@ -34,7 +34,7 @@ CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, bool card);
 void jp_session_leave(jp_ctx *c);
 
 /* Bit (1 << cred) per token this module file may show. */
-extern const unsigned jp_module_tokens;
+extern unsigned jp_module_tokens;
 
 /* For entry points that only need a valid session to give their fixed
  * answer: answer, or why the session is not valid. */

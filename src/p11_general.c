@@ -14,9 +14,9 @@
 
 jp_state g;
 
-/* The tokens this module file shows at most; jpki-pkcs11-auth.so defines
- * its own (module.c). */
-__attribute__((weak)) const unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+/* The tokens this module file shows at most; jpki-pkcs11-auth.so narrows
+ * it in its C_GetFunctionList (module.c). */
+unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
 
 CK_RV jp_ret(const char *fn, CK_RV rv)
 {

@@ -19,6 +19,8 @@
 #define _XOPEN_SOURCE 600
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,34 @@ static int open_pty(int *slave)
 		tcsetattr(*slave, TCSANOW, &t);
 	}
 	return master;
+}
+
+static pid_t child;
+
+/* A test must never hang on a prompt nobody answers. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (child > 0)
+		kill(child, SIGKILL);
+}
+
+/* Relay output until the command has been quiet for a moment: a prompt is
+ * often followed by a terminal mode change that discards typed input
+ * (TCSAFLUSH), so the answer waits until the command sits in its read. */
+static void settle(int master)
+{
+	struct pollfd p = { master, POLLIN, 0 };
+	char buf[4096];
+	ssize_t n;
+
+	while (poll(&p, 1, 300) > 0 && (p.revents & POLLIN)) {
+		n = read(master, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		fwrite(buf, 1, (size_t)n, stdout);
+		fflush(stdout);
+	}
 }
 
 static void run_child(int slave, char **argv)
@@ -91,6 +121,8 @@ int main(int argc, char **argv)
 	cmd = argv + i + 1;
 
 	master = open_pty(&slave);
+	signal(SIGALRM, on_alarm);
+	alarm(getenv("PTY_ANSWER_TIMEOUT") ? (unsigned)atoi(getenv("PTY_ANSWER_TIMEOUT")) : 120);
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -99,6 +131,7 @@ int main(int argc, char **argv)
 		run_child(slave, cmd);
 	}
 	close(slave);
+	child = pid;
 
 	/* Relay output; look for the prompt in what came since the last one. */
 	for (;;) {
@@ -125,6 +158,7 @@ int main(int argc, char **argv)
 			const char *v = used < nvars ? getenv(vars[used]) : NULL;
 
 			prompts++;
+			settle(master);
 			if (used < nvars) {
 				used++;
 				if (v && write(master, v, strlen(v)) < 0)

@@ -362,32 +362,57 @@ static jp_rv clear_and_end(jp_reader *r, jpki_card *c)
 	return rv;
 }
 
-CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
+/* A transaction with the PIN verified: the checks of pin_precheck(), then
+ * begin, the applet, VERIFY.  On CKR_OK the transaction is open and the
+ * card verified: the caller ends with clear_and_end().  Otherwise the
+ * transaction is over (cleared when a VERIFY may have been sent). */
+static CK_RV open_verified(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jpki_card *c)
 {
-	jpki_card c;
-	jp_rv rv, rv2;
+	jp_rv rv;
 	CK_RV ck;
 
 	if ((ck = pin_precheck(t, pin, len)) != CKR_OK)
 		return ck;
-	rv = card_begin(r, &c);
+	rv = card_begin(r, c);
 	if (rv != JP_OK)
 		return card_failed(r, rv);
-	rv = jpki_select_app(&c);
+	rv = jpki_select_app(c);
 	if (rv != JP_OK) {
 		jp_transport_end(r->t);
 		return card_failed(r, rv);
 	}
-	rv = verify_inside(r, &c, t, pin, len);
-	/* The signature certificate can be read only now; everything else
-	 * waits until someone asks for it. */
-	if (rv == JP_OK && t->cred == JPKI_SIGN && !t->cert_tried)
-		rv = read_cert_inside(&c, t, false);
-	rv2 = clear_and_end(r, &c);
+	rv = verify_inside(r, c, t, pin, len);
+	if (rv != JP_OK) {
+		clear_and_end(r, c);
+		return card_failed(r, rv);
+	}
+	return CKR_OK;
+}
+
+/* End a transaction opened by open_verified(), after the work rv. */
+static CK_RV close_verified(jp_reader *r, jpki_card *c, jp_rv rv)
+{
+	jp_rv rv2 = clear_and_end(r, c);
+
 	if (rv == JP_OK)
 		rv = rv2;
-	if (rv != JP_OK)
-		return card_failed(r, rv);
+	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+}
+
+CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
+{
+	jp_rv rv = JP_OK;
+	jpki_card c;
+	CK_RV ck;
+
+	if ((ck = open_verified(r, t, pin, len, &c)) != CKR_OK)
+		return ck;
+	/* The signature certificate can be read only now; everything else
+	 * waits until someone asks for it. */
+	if (t->cred == JPKI_SIGN && !t->cert_tried)
+		rv = read_cert_inside(&c, t, false);
+	if ((ck = close_verified(r, &c, rv)) != CKR_OK)
+		return ck;
 	t->logged_in = true;
 	/* The PIN is kept only where a later signature must verify it again
 	 * without asking: the authentication key, and the signature key when
@@ -402,26 +427,15 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jp_session *s)
 {
 	jpki_card c;
-	jp_rv rv, rv2;
 	CK_RV ck;
 
-	if ((ck = pin_precheck(t, pin, len)) != CKR_OK)
+	if ((ck = open_verified(r, t, pin, len, &c)) != CKR_OK)
 		return ck;
-	rv = card_begin(r, &c);
-	if (rv != JP_OK)
-		return card_failed(r, rv);
-	rv = jpki_select_app(&c);
-	if (rv == JP_OK)
-		rv = verify_inside(r, &c, t, pin, len);
-	if (rv == JP_OK && s) {
-		r->hold = s;
-		r->hold_card = c;
-		return CKR_OK;
-	}
-	rv2 = clear_and_end(r, &c);
-	if (rv == JP_OK)
-		rv = rv2;
-	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+	if (!s)
+		return close_verified(r, &c, JP_OK);
+	r->hold = s;
+	r->hold_card = c;
+	return CKR_OK;
 }
 
 void jp_reader_release_hold(jp_reader *r)
@@ -490,26 +504,16 @@ CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK
                        const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
 {
 	jpki_card c;
-	jp_rv rv, rv2;
 	CK_RV ck;
 
-	if ((ck = pin_precheck(t, old_pin, old_len)) != CKR_OK)
+	/* both PINs' formats first: a bad new PIN must not cost a VERIFY */
+	if ((ck = pin_precheck(t, old_pin, old_len)) != CKR_OK ||
+	    (ck = jp_pin_check(t->cred, new_pin, new_len, 1)) != CKR_OK)
 		return ck;
-	if ((ck = jp_pin_check(t->cred, new_pin, new_len, 1)) != CKR_OK)
+	if ((ck = open_verified(r, t, old_pin, old_len, &c)) != CKR_OK)
 		return ck;
-	rv = card_begin(r, &c);
-	if (rv != JP_OK)
-		return card_failed(r, rv);
-	rv = jpki_select_app(&c);
-	if (rv == JP_OK)
-		rv = verify_inside(r, &c, t, old_pin, old_len);
-	if (rv == JP_OK)
-		rv = jpki_change_pin(&c, t->cred, new_pin, new_len);
-	rv2 = clear_and_end(r, &c);
-	if (rv == JP_OK)
-		rv = rv2;
-	if (rv != JP_OK)
-		return card_failed(r, rv);
+	if ((ck = close_verified(r, &c, jpki_change_pin(&c, t->cred, new_pin, new_len))) != CKR_OK)
+		return ck;
 	if (t->pin_len) {
 		OPENSSL_cleanse(t->pin, sizeof(t->pin));
 		memcpy(t->pin, new_pin, new_len);

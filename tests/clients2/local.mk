@@ -5,7 +5,8 @@ clients2_tests = \
 	tests/clients2/openssh.sh \
 	tests/clients2/p11kit-remote.sh \
 	tests/clients2/xmldsig.sh \
-	tests/clients2/pdfsig.sh
+	tests/clients2/pdfsig.sh \
+	tests/clients2/firefox.sh
 
 TESTS += $(clients2_tests)
 dist_noinst_SCRIPTS += $(clients2_tests)

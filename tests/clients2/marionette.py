@@ -4,9 +4,9 @@ Firefox test: no third-party packages.
 
     marionette.py PORT COMMAND [ARG...]
 
-Status: groundwork for the Firefox test (issue 5, item 7), not yet run by
-make check. Firefox must be started with --marionette
--remote-allow-system-access and the pref marionette.port set.
+Used by tests/clients2/firefox.sh (issue 5, item 7). Firefox must be
+started with --marionette -remote-allow-system-access and the pref
+marionette.port set.
 
 Commands (each prints one JSON value on stdout):
   wait                    wait until Firefox accepts Marionette connections
@@ -16,10 +16,13 @@ Commands (each prints one JSON value on stdout):
                           as Firefox's NSS sees them
   login TOKEN PINFILE     log in to TOKEN with the PIN in PINFILE (the
                           "PIN answered automatically"); prints true/false.
-                          NOT WORKING YET: Firefox 153 has no
-                          nsIPK11Token.checkPassword any more; the next
-                          step is answering Firefox's PIN prompt through
-                          WebDriver:SendAlertText instead.
+                          Does not work with Firefox 153, which has no
+                          nsIPK11Token.checkPassword any more: use tlslogin.
+  tlslogin URL PINFILE    load URL; every PIN prompt Firefox shows while
+                          loading it is answered with the PIN in PINFILE
+                          (chrome JS: an observer of common-dialog-loaded
+                          fills the password field and clicks OK); prints
+                          {"prompts": [...], "page": text}
   get URL                 load URL (server certificate errors accepted) and
                           print the page text, or the prompt Firefox shows
   quit                    ask Firefox to quit
@@ -69,11 +72,11 @@ class Marionette:
         return value["value"] if isinstance(value, dict) and "value" in value else value
 
 
-def connect(port, tries=150):
+def connect(port, tries=150, strategy="normal"):
     for _ in range(tries):
         try:
             m = Marionette(port)
-            m.call("WebDriver:NewSession", {"capabilities": {"alwaysMatch": {"acceptInsecureCerts": True}}})
+            m.call("WebDriver:NewSession", {"capabilities": {"alwaysMatch": {"acceptInsecureCerts": True, "pageLoadStrategy": strategy}}})
             return m
         except (OSError, EOFError):
             time.sleep(0.2)
@@ -120,9 +123,55 @@ return null;
 """
 
 
+ANSWER_PROMPTS = """
+// Answer every common dialog (Firefox's PIN prompt is one) with the PIN:
+// an observer of "common-dialog-loaded", which commonDialog.js notifies.
+const [pin] = arguments;
+const g = Services.wm.getMostRecentWindow("navigator:browser");
+g.jpkiPrompts = [];
+const answer = (win) => {
+  const ui = win.Dialog && win.Dialog.ui;
+  if (!ui) { g.jpkiPrompts.push("(not a common dialog)"); return; }
+  g.jpkiPrompts.push(ui.infoBody.textContent);
+  ui.password1Textbox.value = pin;
+  ui.button0.click();
+};
+Services.obs.addObserver((subject) => {
+  const win = subject.ownerGlobal || subject;
+  win.setTimeout(() => answer(win), 0);
+}, "common-dialog-loaded");
+return true;
+"""
+PROMPTS = """
+const g = Services.wm.getMostRecentWindow("navigator:browser");
+return g.jpkiPrompts || null;
+"""
+
+
+def tlslogin(m, url, pin, seconds=40):
+    """Load url, answering PIN prompts; return the prompts and the page."""
+    out = {}
+    m.chrome(ANSWER_PROMPTS, (pin,))
+    m.call("WebDriver:Navigate", {"url": url})  # pageLoadStrategy none
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            page = m.call("WebDriver:ExecuteScript",
+                          {"script": "return document.readyState == 'complete' && document.body && document.location.href.startsWith('https') ? document.body.innerText : null", "args": []})["value"]
+        except RuntimeError as e:
+            page = None
+            out["script"] = str(e)
+        if page:
+            out["page"] = page
+            break
+        time.sleep(0.5)
+    out["prompts"] = m.chrome(PROMPTS)
+    return out
+
+
 def main():
     port, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-    m = connect(port)
+    m = connect(port, strategy="none" if cmd == "tlslogin" else "normal")
     if cmd == "wait":
         out = True
     elif cmd == "policies":
@@ -146,6 +195,10 @@ def main():
                 m.call("WebDriver:DismissAlert")
             except RuntimeError:
                 pass
+    elif cmd == "tlslogin":
+        with open(args[1]) as f:
+            pin = f.readline().strip()
+        out = tlslogin(m, args[0], pin)
     elif cmd == "quit":
         try:
             m.call("Marionette:Quit", {"flags": ["eForceQuit"]})

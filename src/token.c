@@ -213,7 +213,8 @@ CK_RV jp_token_detect(jp_reader *r)
 	sign->has_cert = r->info.has_cert[JPKI_SIGN];
 	if (auth->has_cert && (rv = read_tries_inside(&c, auth)) != JP_OK)
 		goto fail;
-	if (sign->has_cert && (rv = read_tries_inside(&c, sign)) != JP_OK)
+	/* a module file that hides the signature token never asks about it */
+	if (sign->has_cert && (g.tokens & 1u << JPKI_SIGN) && (rv = read_tries_inside(&c, sign)) != JP_OK)
 		goto fail;
 	if (r->info.serial[0] == '\0' && auth->has_cert && (rv = read_cert_inside(&c, auth, false)) != JP_OK)
 		goto fail;

@@ -18,6 +18,13 @@ for profile in standard face-auth no-sign-cert auth-locked sign-locked expired; 
 	openssl verify "${vflags[@]}" -CAfile "$JV_AUTH_CA" <(openssl x509 -inform der -in "$JV_TMP/auth-cert.der") >/dev/null &&
 		ok "$profile: auth certificate from the module verifies against the auth CA" ||
 		not_ok "$profile: auth certificate does not verify"
+	if [ "$profile" = standard ]; then
+		# the personal data of the signature certificate, as the card holds it
+		openssl x509 -inform der -in "$JV_TMP/sign-cert.der" -noout -ext subjectAltName 2>/dev/null |
+			grep -q '1\.2\.392\.200149\.8\.5\.5\.1::試験' &&
+			ok "standard: the signature certificate names its holder (JPKI subjectAltName, UTF-8)" ||
+			not_ok "standard: no readable holder name in the signature certificate"
+	fi
 	end=$(cat "$JV_TMP/auth-end-date")
 	today=$(date -u +%Y%m%d)
 	if [ "$profile" = expired ]; then

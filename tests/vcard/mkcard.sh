@@ -84,10 +84,10 @@ authorityKeyIdentifier = keyid
 crlDistributionPoints = URI:http://crl.jpki-test.invalid/sign.crl
 subjectAltName = @sign_san
 [ sign_san ]
-otherName.1 = 1.2.392.200149.8.5.5.1;UTF8:$NAME
-otherName.2 = 1.2.392.200149.8.5.5.4;UTF8:$BIRTH
-otherName.3 = 1.2.392.200149.8.5.5.3;UTF8:$SEX
-otherName.4 = 1.2.392.200149.8.5.5.5;UTF8:$ADDRESS
+otherName.1 = 1.2.392.200149.8.5.5.1;FORMAT:UTF8,UTF8:$NAME
+otherName.2 = 1.2.392.200149.8.5.5.4;FORMAT:UTF8,UTF8:$BIRTH
+otherName.3 = 1.2.392.200149.8.5.5.3;FORMAT:UTF8,UTF8:$SEX
+otherName.4 = 1.2.392.200149.8.5.5.5;FORMAT:UTF8,UTF8:$ADDRESS
 [ auth_ext ]
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth

@@ -215,14 +215,6 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	return jp_ret(__func__, CKR_OK);
 }
 
-static void pad(CK_UTF8CHAR *dst, size_t n, const char *src)
-{
-	size_t len = strlen(src);
-
-	memset(dst, ' ', n);
-	memcpy(dst, src, len < n ? len : n);
-}
-
 CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 {
 	CK_RV rv;
@@ -235,8 +227,8 @@ CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 	memset(pInfo, 0, sizeof(*pInfo));
 	pInfo->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
 	pInfo->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
-	pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "jpki-pkcs11 project");
-	pad(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "My Number Card (JPKI)");
+	jp_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "jpki-pkcs11 project");
+	jp_pad(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "My Number Card (JPKI)");
 	pInfo->libraryVersion.major = 0;
 	pInfo->libraryVersion.minor = 1;
 	return jp_ret(__func__, CKR_OK);

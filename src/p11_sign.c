@@ -9,12 +9,6 @@
 #include "session.h"
 #include "token.h"
 
-/* Bytes in a signature of the token's key. */
-static size_t sig_bytes(const jp_token *t)
-{
-	return t->have_cert && t->cert.bits ? (t->cert.bits + 7) / 8 : 256;
-}
-
 static CK_RV op_init(jp_op *op, const CK_MECHANISM *mech)
 {
 	const jp_mech *m;
@@ -94,7 +88,7 @@ static void end_sign(jp_ctx *c)
 /* The signature length, or CKR_BUFFER_TOO_SMALL: the operation goes on. */
 static CK_RV sig_space(const jp_token *t, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len, bool *query)
 {
-	size_t need = sig_bytes(t);
+	size_t need = (jp_token_key_bits(t) + 7) / 8;
 
 	*query = false;
 	if (!sig_len)
@@ -121,7 +115,7 @@ static CK_RV sign_finish(jp_ctx *c, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 
 	if ((rv = op_tbs(op, tbs, &tbs_len)) != CKR_OK)
 		return rv;
-	if (!op->md && tbs_len > sig_bytes(c->t) - 11)
+	if (!op->md && tbs_len > (jp_token_key_bits(c->t) + 7) / 8 - 11)
 		return CKR_DATA_LEN_RANGE;
 	if (c->t->cred == JPKI_SIGN && g.always_auth) {
 		if (!op->context_login)
@@ -134,32 +128,38 @@ static CK_RV sign_finish(jp_ctx *c, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 	return rv;
 }
 
-CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
-             CK_ULONG_PTR pulSignatureLen)
+/* C_Sign (single, with the data) and C_SignFinal: a length query or a
+ * short buffer leaves the operation going; anything else ends it. */
+static CK_RV sign_last(CK_SESSION_HANDLE h, bool single, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+                       CK_ULONG_PTR sig_len)
 {
 	bool query = false;
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
-		return jp_ret(__func__, rv);
+	if ((rv = jp_session_enter(h, &c, true)) != CKR_OK)
+		return rv;
 	if (!c.s->sign.active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
-	rv = sig_space(c.t, pSignature, pulSignatureLen, &query);
+	rv = sig_space(c.t, sig, sig_len, &query);
 	if (rv == CKR_BUFFER_TOO_SMALL || query)
 		goto out;
-	if (rv == CKR_OK && c.s->sign.multipart)
-		rv = CKR_OPERATION_ACTIVE;
+	if (rv == CKR_OK && single)
+		rv = c.s->sign.multipart ? CKR_OPERATION_ACTIVE : op_update(&c.s->sign, data, len);
 	if (rv == CKR_OK)
-		rv = op_update(&c.s->sign, pData, ulDataLen);
-	if (rv == CKR_OK)
-		rv = sign_finish(&c, pSignature, pulSignatureLen);
+		rv = sign_finish(&c, sig, sig_len);
 	end_sign(&c);
 out:
 	jp_session_leave(&c);
-	return jp_ret(__func__, rv);
+	return rv;
+}
+
+CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+             CK_ULONG_PTR pulSignatureLen)
+{
+	return jp_ret(__func__, sign_last(hSession, true, pData, ulDataLen, pSignature, pulSignatureLen));
 }
 
 /* C_SignUpdate and C_VerifyUpdate: one more part of a multi-part
@@ -195,25 +195,7 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-	bool query = false;
-	jp_ctx c;
-	CK_RV rv;
-
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
-		return jp_ret(__func__, rv);
-	if (!c.s->sign.active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
-	rv = sig_space(c.t, pSignature, pulSignatureLen, &query);
-	if (rv == CKR_BUFFER_TOO_SMALL || query)
-		goto out;
-	if (rv == CKR_OK)
-		rv = sign_finish(&c, pSignature, pulSignatureLen);
-	end_sign(&c);
-out:
-	jp_session_leave(&c);
-	return jp_ret(__func__, rv);
+	return jp_ret(__func__, sign_last(hSession, false, NULL, 0, pSignature, pulSignatureLen));
 }
 
 CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)

@@ -74,14 +74,6 @@ out:
 	return jp_ret(__func__, rv);
 }
 
-static void pad(CK_UTF8CHAR *dst, size_t n, const char *src)
-{
-	size_t len = strlen(src);
-
-	memset(dst, ' ', n);
-	memcpy(dst, src, len < n ? len : n);
-}
-
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
 	jp_ctx c;
@@ -92,8 +84,8 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 	if ((rv = jp_slot_enter(slotID, &c)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	memset(pInfo, 0, sizeof(*pInfo));
-	pad(pInfo->slotDescription, sizeof(pInfo->slotDescription), c.r->name);
-	pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "PC/SC");
+	jp_pad(pInfo->slotDescription, sizeof(pInfo->slotDescription), c.r->name);
+	jp_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "PC/SC");
 	pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
 	if (c.sync == CKR_OK)
 		pInfo->flags |= CKF_TOKEN_PRESENT;
@@ -137,11 +129,6 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	return jp_ret(__func__, rv);
 }
 
-static CK_ULONG key_bits(const jp_token *t)
-{
-	return t->have_cert && t->cert.bits ? t->cert.bits : 2048;
-}
-
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
 {
 	const jp_mech *all;
@@ -178,7 +165,7 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 		return jp_ret(__func__, rv);
 	if ((rv = token_rv(&c)) == CKR_OK) {
 		if ((m = jp_mech_find(type)) != NULL)
-			jp_mech_info(m, key_bits(c.t), pInfo);
+			jp_mech_info(m, jp_token_key_bits(c.t), pInfo);
 		else
 			rv = CKR_MECHANISM_INVALID;
 	}

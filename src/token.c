@@ -282,12 +282,17 @@ CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca)
 	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
 }
 
-static void fill(CK_UTF8CHAR *dst, size_t n, const char *src)
+void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src)
 {
 	size_t len = strlen(src);
 
 	memset(dst, ' ', n);
 	memcpy(dst, src, len < n ? len : n);
+}
+
+CK_ULONG jp_token_key_bits(const jp_token *t)
+{
+	return t->have_cert && t->cert.bits ? t->cert.bits : 2048;
 }
 
 void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
@@ -296,10 +301,10 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 
 	(void)r;
 	memset(info, 0, sizeof(*info));
-	fill(info->label, sizeof(info->label),
+	jp_pad(info->label, sizeof(info->label),
 	     t->cred == JPKI_AUTH ? "JPKI User Authentication" : "JPKI Digital Signature");
-	fill(info->manufacturerID, sizeof(info->manufacturerID), "J-LIS");
-	fill(info->model, sizeof(info->model), "JPKI");
+	jp_pad(info->manufacturerID, sizeof(info->manufacturerID), "J-LIS");
+	jp_pad(info->model, sizeof(info->model), "JPKI");
 	memcpy(info->serialNumber, t->serial, 16);
 	info->flags = CKF_WRITE_PROTECTED | CKF_TOKEN_INITIALIZED;
 	if (t->pin_usable) {
@@ -318,7 +323,7 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 	info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
 	info->hardwareVersion.major = 1;
 	info->firmwareVersion.major = 1;
-	fill(info->utcTime, sizeof(info->utcTime), "");
+	jp_pad(info->utcTime, sizeof(info->utcTime), "");
 }
 
 /* Checks shared by everything that sends a PIN: the token has one, the

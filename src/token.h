@@ -29,6 +29,12 @@ CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca);
 
 void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
 
+/* The key size: from the certificate once read, else the JPKI 2048. */
+CK_ULONG jp_token_key_bits(const jp_token *t);
+
+/* Copy src into a PKCS#11 fixed-width text field, blank-padded. */
+void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
+
 /* C_Login(CKU_USER): format check, VERIFY, and for the signature token read
  * its certificate while the PIN is verified. */
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);

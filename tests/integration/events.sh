@@ -10,7 +10,10 @@ expect_check "slot events, and C_Finalize waking a waiter" a events
 expect_check "8 threads signing at once" a threads 8 3
 stop_card a
 
-start_card slow standard 0 --sign-latency-ms 1500
+# The card acts on a pull only between two APDUs, so every APDU is made
+# slow: the pull, 0.4 s into the signature's six APDUs, always lands with
+# APDUs still to come.
+start_card slow standard 0 --latency-ms 300 --sign-latency-ms 1500
 expect_check "card pulled in the middle of a signature" slow remove-during
 stop_card slow
 

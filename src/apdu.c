@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "apdu.h"
 #include "log.h"
@@ -45,14 +46,14 @@ static jp_rv transmit_traced(jp_transport *t, const uint8_t *cmd, size_t cmd_len
 {
 	jp_rv rv;
 
-	jp_log_apdu("->", cmd, cmd_len, sensitive);
+	jp_log_apdu("->", cmd, cmd_len, sensitive & JP_APDU_PIN);
 	*ans_len = JP_MAX_RESPONSE;
 	rv = jp_transport_transmit(t, cmd, cmd_len, ans, ans_len);
 	if (rv != JP_OK) {
 		JP_LOG("transmit: %s", jp_rv_name(rv));
 		return rv;
 	}
-	jp_log_apdu("<-", ans, *ans_len, 0);
+	jp_log_apdu("<-", ans, *ans_len, sensitive & JP_APDU_PRIVATE);
 	if (*ans_len < 2 || *ans_len > JP_MAX_RESPONSE) {
 		JP_LOG("answer of %zu bytes: malformed", *ans_len);
 		return JP_E_DEVICE;
@@ -60,16 +61,30 @@ static jp_rv transmit_traced(jp_transport *t, const uint8_t *cmd, size_t cmd_len
 	return JP_OK;
 }
 
+static jp_rv exchange(jp_transport *t, const jp_apdu *a, uint8_t *cmd, uint8_t *ans,
+                      uint8_t *resp, size_t *resp_len, uint16_t *sw);
+
 jp_rv jp_apdu_exchange(jp_transport *t, const jp_apdu *a,
                        uint8_t *resp, size_t *resp_len, uint16_t *sw)
 {
 	uint8_t cmd[4 + 1 + 255 + 1], ans[JP_MAX_RESPONSE];
+	jp_rv rv = exchange(t, a, cmd, ans, resp, resp_len, sw);
+
+	/* The command may have carried a PIN, the answer private data. */
+	OPENSSL_cleanse(cmd, sizeof(cmd));
+	OPENSSL_cleanse(ans, sizeof(ans));
+	return rv;
+}
+
+static jp_rv exchange(jp_transport *t, const jp_apdu *a, uint8_t *cmd, uint8_t *ans,
+                      uint8_t *resp, size_t *resp_len, uint16_t *sw)
+{
 	size_t cmd_len, ans_len, got = 0, cap = resp != NULL && resp_len != NULL ? *resp_len : 0;
 	size_t want = a->le >= 0 ? le_max(a->le) : cap;
 	int rounds = 0;
 	jp_rv rv;
 
-	cmd_len = jp_apdu_encode(a, cmd, sizeof(cmd));
+	cmd_len = jp_apdu_encode(a, cmd, 4 + 1 + 255 + 1);
 	if (cmd_len == 0)
 		return JP_E_ARGS;
 	rv = transmit_traced(t, cmd, cmd_len, a->sensitive, ans, &ans_len);
@@ -79,10 +94,10 @@ jp_rv jp_apdu_exchange(jp_transport *t, const jp_apdu *a,
 	/* 6Cxx: wrong Le, xx is the right one.  Resend once with it, only for
 	 * a command that has an Le at all and never for one carrying a PIN (no
 	 * VERIFY is ever repeated). */
-	if (ans_len == 2 && ans[0] == 0x6C && a->le >= 0 && !a->sensitive) {
+	if (ans_len == 2 && ans[0] == 0x6C && a->le >= 0 && !(a->sensitive & JP_APDU_PIN)) {
 		cmd[cmd_len - 1] = ans[1];
 		want = le_max(ans[1]);
-		rv = transmit_traced(t, cmd, cmd_len, 0, ans, &ans_len);
+		rv = transmit_traced(t, cmd, cmd_len, a->sensitive, ans, &ans_len);
 		if (rv != JP_OK)
 			return rv;
 	}
@@ -110,7 +125,7 @@ jp_rv jp_apdu_exchange(jp_transport *t, const jp_apdu *a,
 		}
 		{
 			uint8_t gr[5] = { 0x00, 0xC0, 0x00, 0x00, sw2 };
-			rv = transmit_traced(t, gr, sizeof(gr), 0, ans, &ans_len);
+			rv = transmit_traced(t, gr, sizeof(gr), a->sensitive & JP_APDU_PRIVATE, ans, &ans_len);
 			if (rv != JP_OK)
 				return rv;
 		}

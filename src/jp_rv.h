@@ -24,6 +24,7 @@ typedef enum {
 	JP_E_PIN_LOCKED,        /* 6983/6984, or a counter at zero */
 	JP_E_DATA_LEN,          /* 6700: data too long for the key / wrong length */
 	JP_E_BAD_DATA,          /* 6A80: e.g. a new PIN outside the card's format */
+	JP_E_DEVICE_MEMORY,     /* 6581: the card's memory failed */
 	JP_E_DEVICE,            /* any other status word, or a malformed answer */
 } jp_rv;
 

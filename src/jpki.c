@@ -1,8 +1,9 @@
 /* jpki-pkcs11: the JPKI card application (see jpki.h).
  *
  * Every fact about the card lives in this file: the AID, the file IDs,
- * the commands and what their status words mean.  Sources: the project's
- * spec/jpki-card.md.
+ * the commands and what their status words mean.  Sources (facts only):
+ * OpenSC's JPKI driver, the jpki/myna clients and published surveys of
+ * real cards.
  */
 #include "config.h"
 
@@ -45,6 +46,10 @@ static const struct {
  * length field is garbage.  (Real ones are around 1.5-2 KB.) */
 #define CERT_MAX 8192
 
+/* READ BINARYs one certificate may cost: a card answering a few bytes per
+ * read must not make the module send thousands of APDUs. */
+#define JPKI_MAX_READS 64
+
 /* RSA 2048: the only key size of this card generation. */
 #define SIG_LEN 256
 
@@ -57,6 +62,8 @@ static const struct {
 #define SW_BAD_DATA        0x6A80
 #define SW_NOT_FOUND       0x6A82
 #define SW_OFFSET_PAST_END 0x6B00
+#define SW_MEMORY_FAILURE  0x6581
+#define SW_NO_DIAGNOSIS    0x6F00     /* also: some cards' first answer after power-up */
 #define SW_TRIES_LEFT(sw)  (((sw) & 0xFFF0) == 0x63C0)
 
 /* The generic meaning of a status word; commands handle 63Cx and their own
@@ -73,6 +80,7 @@ static jp_rv sw_rv(uint16_t sw)
 	case SW_PIN_BLOCKED2: return JP_E_PIN_LOCKED;
 	case SW_BAD_DATA: return JP_E_BAD_DATA;
 	case SW_NOT_FOUND: return JP_E_NOT_FOUND;
+	case SW_MEMORY_FAILURE: return JP_E_DEVICE_MEMORY;
 	default:
 		JP_LOG("unexpected status word %04X", sw);
 		return JP_E_DEVICE;
@@ -88,6 +96,7 @@ void jpki_card_init(jpki_card *c, jp_transport *t)
 {
 	c->t = t;
 	jpki_card_forget(c);
+	c->fresh = true;
 }
 
 void jpki_card_forget(jpki_card *c)
@@ -103,6 +112,8 @@ static jp_rv xchg(jpki_card *c, const jp_apdu *a, uint8_t *resp, size_t *resp_le
 	jp_rv rv = jp_apdu_exchange(c->t, a, resp, resp_len, sw);
 	if (rv != JP_OK)
 		jpki_card_forget(c);
+	else
+		c->fresh = false;
 	return rv;
 }
 
@@ -114,10 +125,17 @@ jp_rv jpki_select_app(jpki_card *c)
 	uint16_t sw;
 	jp_rv rv;
 
+	bool fresh = c->fresh;
+
 	/* Whatever the answer, the previous selection (and any verified PIN)
 	 * is gone on the card. */
 	jpki_card_forget(c);
 	rv = xchg(c, &a, resp, &n, &sw);
+	if (rv == JP_OK && sw == SW_NO_DIAGNOSIS && fresh) {
+		JP_LOG("SELECT JPKI applet: 6F00 as the first answer: sent once more");
+		n = sizeof(resp);
+		rv = xchg(c, &a, resp, &n, &sw);
+	}
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK) {
@@ -161,10 +179,11 @@ static jp_rv select_ef(jpki_card *c, uint16_t ef)
 }
 
 /* READ BINARY of the current EF: up to want (1..256) bytes at offset. */
-static jp_rv read_binary(jpki_card *c, size_t offset, size_t want,
+static jp_rv read_binary(jpki_card *c, size_t offset, size_t want, int private,
                          uint8_t *buf, size_t *got, uint16_t *sw)
 {
-	jp_apdu a = { 0x00, 0xB0, (uint8_t)(offset >> 8), (uint8_t)offset, NULL, 0, (int)want, 0 };
+	jp_apdu a = { 0x00, 0xB0, (uint8_t)(offset >> 8), (uint8_t)offset, NULL, 0, (int)want,
+	              private ? JP_APDU_PRIVATE : 0 };
 
 	if (offset > 0x7FFF || want == 0 || want > 256)
 		return JP_E_ARGS;
@@ -202,7 +221,7 @@ jp_rv jpki_read_info(jpki_card *c, jpki_info *info)
 	/* Only the serial is needed from EF 0006: read just those 16 bytes. */
 	rv = select_ef(c, EF_TOKEN_INFO);
 	if (rv == JP_OK) {
-		rv = read_binary(c, INFO_SERIAL_OFFSET, JPKI_SERIAL_LEN, buf, &n, &sw);
+		rv = read_binary(c, INFO_SERIAL_OFFSET, JPKI_SERIAL_LEN, 0, buf, &n, &sw);
 		if (rv != JP_OK)
 			return rv;
 		if (sw == SW_OK)
@@ -224,7 +243,7 @@ jp_rv jpki_read_info(jpki_card *c, jpki_info *info)
 		return JP_OK;
 	if (rv != JP_OK)
 		return rv;
-	rv = read_binary(c, 0, 3, buf, &n, &sw);
+	rv = read_binary(c, 0, 3, 0, buf, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
 	if (sw == SW_OK && n >= 2) {
@@ -255,6 +274,7 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 	uint8_t chunk[256], *out = NULL;
 	size_t n, total, have;
 	uint16_t sw, ef;
+	int private = cred == JPKI_SIGN && !ca, reads = 1;
 	jp_rv rv;
 
 	*der = NULL;
@@ -268,7 +288,7 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 		return JP_OK;                   /* absent on some cards: no certificate */
 	if (rv != JP_OK)
 		return rv;
-	rv = read_binary(c, 0, 256, chunk, &n, &sw);
+	rv = read_binary(c, 0, 256, private, chunk, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK) {
@@ -294,7 +314,12 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 
 	while (have < total) {
 		size_t want = total - have < 256 ? total - have : 256;
-		rv = read_binary(c, have, want, chunk, &n, &sw);
+		if (++reads > JPKI_MAX_READS) {
+			JP_LOG("EF %04X: more than %d READ BINARYs for one certificate", ef, JPKI_MAX_READS);
+			rv = JP_E_DEVICE;
+			goto fail;
+		}
+		rv = read_binary(c, have, want, private, chunk, &n, &sw);
 		if (rv != JP_OK)
 			goto fail;
 		if (sw != SW_OK || n == 0) {
@@ -351,7 +376,7 @@ jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
 
 jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left)
 {
-	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, pin, pin_len, -1, 1 };
+	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, pin, pin_len, -1, JP_APDU_PIN };
 	uint8_t resp[256];
 	size_t n = sizeof(resp);
 	uint16_t sw;
@@ -390,7 +415,7 @@ jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_l
 
 jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len)
 {
-	jp_apdu a = { 0x00, 0x24, 0x01, 0x80, new_pin, new_len, -1, 1 };
+	jp_apdu a = { 0x00, 0x24, 0x01, 0x80, new_pin, new_len, -1, JP_APDU_PIN };
 	uint8_t resp[256];
 	size_t n = sizeof(resp);
 	uint16_t sw;

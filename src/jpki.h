@@ -30,6 +30,8 @@ typedef struct {
 	jp_transport *t;
 	bool app_selected;      /* JPKI applet selected in this transaction */
 	uint16_t current_ef;    /* 0: none known */
+	bool fresh;             /* nothing answered yet in this transaction: the
+	                           card may just have been powered up */
 } jpki_card;
 
 /* What the card says about itself, readable without a PIN. */
@@ -38,13 +40,17 @@ typedef struct {
 	bool has_cert[2];                   /* from EF 0008, indexed by jpki_cred */
 } jpki_info;
 
+/* At the start of every transaction. */
 void jpki_card_init(jpki_card *c, jp_transport *t);
 /* Forget what was selected (after begin, or after a reset). */
 void jpki_card_forget(jpki_card *c);
 
 /* SELECT the JPKI applet.  Also clears every verified PIN on the card: this
  * is how the module leaves no security state behind.  JP_E_NOT_JPKI when
- * the card does not know the applet. */
+ * the card does not know the applet.  A card may answer 6F00 to the first
+ * command after it is powered up: a SELECT answered so as the first
+ * command of a transaction is sent once more (the only command ever sent
+ * again). */
 jp_rv jpki_select_app(jpki_card *c);
 
 /* Clear every verified PIN: SELECT the JPKI applet again, always sent,
@@ -63,9 +69,12 @@ jp_rv jpki_read_info(jpki_card *c, jpki_info *info);
  * JP_OK with *der = NULL, *len = 0 when the EF holds no certificate (only
  * FF, or absent).  JP_E_SECURITY for the signature certificate before the
  * signature PIN is verified.  A malformed header or a truncated file is
- * JP_E_DEVICE (so is a length above 8 KB).  *der is malloc'd; the caller
- * frees it.  Costs a SELECT EF plus ceil(len / 256) READ BINARYs: the first
- * read asks for 256 bytes, header included. */
+ * JP_E_DEVICE (so is a length above 8 KB, or a card that needs more than
+ * JPKI_MAX_READS READ BINARYs for it).  *der is malloc'd; the caller frees
+ * it.  Costs a SELECT EF plus ceil(len / 256) READ BINARYs: the first read
+ * asks for 256 bytes, header included.  The signature certificate's
+ * answers are private (name, address, birth date, sex): the debug log
+ * shows their lengths only. */
 jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);
 
 /* Tries left on the credential's PIN, read with an empty VERIFY, which

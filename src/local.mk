@@ -3,11 +3,12 @@
 noinst_LTLIBRARIES += libjpkicore.la
 libjpkicore_la_SOURCES = \
 	src/jp_rv.h src/log.h src/log.c \
-	src/transport.h src/pcsc.h src/transport_pcsc.c \
+	src/transport.h src/transport_pcsc.c \
 	src/apdu.h src/apdu.c \
 	src/jpki.h src/jpki.c \
+	src/card.h src/card.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
-	src/pin.h src/pin.c \
+	src/pin.h src/pin.c src/secret.h src/secret.c \
 	src/state.h src/lock.h src/lock.c \
 	src/slot.h src/slot.c \
 	src/object.h src/object.c \

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "lock.h"
+#include "log.h"
 
 static CK_RV os_create(void **m)
 {
@@ -76,12 +77,19 @@ void jp_mutex_free(jp_mutex m)
 		fns.destroy(m);
 }
 
-void jp_mutex_lock(jp_mutex m)
+CK_RV jp_mutex_lock(jp_mutex m)
 {
-	fns.lock(m);
+	CK_RV rv = fns.lock(m);
+
+	if (rv != CKR_OK)
+		JP_LOG("locking a mutex failed: 0x%lx", (unsigned long)rv);
+	return rv;
 }
 
 void jp_mutex_unlock(jp_mutex m)
 {
-	fns.unlock(m);
+	CK_RV rv = fns.unlock(m);
+
+	if (rv != CKR_OK)
+		JP_LOG("unlocking a mutex failed: 0x%lx", (unsigned long)rv);
 }

@@ -1,11 +1,14 @@
 /* jpki-pkcs11: the debug log (see log.h). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jp_rv.h"
 #include "log.h"
@@ -22,10 +25,34 @@ static FILE *log_out(void)
 	return log_file ? log_file : stderr;
 }
 
+/* Open the log file for appending, readable by its owner only: the log
+ * holds no PIN, but it shows what was done with whose card.  A file that
+ * exists keeps its mode unless it is open to others. */
+static FILE *open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0)) {
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "a");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 void jp_log_init(void)
 {
-	const char *on = getenv("JPKI_PKCS11_DEBUG");
-	const char *path = getenv("JPKI_PKCS11_DEBUG_FILE");
+	/* secure_getenv: a setuid program using the module never lets its
+	 * caller choose where the log goes */
+	const char *on = secure_getenv("JPKI_PKCS11_DEBUG");
+	const char *path = secure_getenv("JPKI_PKCS11_DEBUG_FILE");
 
 	pthread_mutex_lock(&log_init_mutex);
 	jp_log_enabled = on != NULL && *on != '\0' && strcmp(on, "0") != 0;
@@ -42,7 +69,7 @@ void jp_log_init(void)
 		log_path = NULL;
 		if (path != NULL) {
 			/* append, close-on-exec: a child process never inherits it */
-			log_file = fopen(path, "ae");
+			log_file = open_log(path);
 			if (log_file != NULL)
 				log_path = strdup(path);
 			if (log_path == NULL && log_file != NULL) {
@@ -75,8 +102,8 @@ void jp_log_printf(const char *fmt, ...)
 }
 
 /* A command prints its 4 header bytes, then "**" in place of Lc, data and
- * Le (the length of a PIN is a hint about it, too); an answer prints "**"
- * and its status word. */
+ * Le (the length of a PIN is a hint about it, too); an answer prints its
+ * length, "**" and its status word. */
 void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_data)
 {
 	/* "-> " + 3 chars per byte of the largest APDU + " **" */
@@ -100,6 +127,8 @@ void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_dat
 		}
 	}
 	pos = (size_t)snprintf(line, sizeof(line), "%s", dir);
+	if (redacted && tail)
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " [%zu bytes]", len - tail);
 	for (i = 0; i < shown; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %02X", buf[i]);
 	if (redacted)
@@ -127,6 +156,7 @@ const char *jp_rv_name(jp_rv rv)
 	case JP_E_PIN_LOCKED: return "PIN locked";
 	case JP_E_DATA_LEN: return "wrong data length";
 	case JP_E_BAD_DATA: return "bad data";
+	case JP_E_DEVICE_MEMORY: return "card memory failure";
 	case JP_E_DEVICE: return "device error";
 	}
 	return "unknown result";

@@ -2,9 +2,10 @@
  *
  * Off unless the environment variable JPKI_PKCS11_DEBUG is set (to anything
  * but "0"); then lines go to stderr, or to the file named by
- * JPKI_PKCS11_DEBUG_FILE.  Cheap when off: one flag test.  Callers never
- * pass a PIN: APDUs carrying one are traced by jp_log_apdu() with the data
- * replaced.
+ * JPKI_PKCS11_DEBUG_FILE (created mode 0600; both read with secure_getenv).
+ * Cheap when off: one flag test.  Callers never pass a PIN: APDUs carrying
+ * one are traced by jp_log_apdu() with the data replaced, and so are the
+ * answers that carry private data.
  */
 #ifndef JP_LOG_H
 #define JP_LOG_H
@@ -19,7 +20,7 @@ void jp_log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One APDU as hex.  dir is "->" (command) or "<-" (answer).  With
  * redact_data a command shows only its 4 header bytes and "**" (Lc, data
  * and Le hidden: even a PIN's length stays out of the log), an answer only
- * "**" and its status word. */
+ * its data length, "**" and its status word. */
 void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_data);
 
 #define JP_LOG(...) do { if (jp_log_enabled) jp_log_printf(__VA_ARGS__); } while (0)

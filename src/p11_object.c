@@ -18,7 +18,7 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 
 	if (ulCount && !pTemplate)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	s = c.s;
 	if (s->finding) {
@@ -53,7 +53,7 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, C
 
 	if (!phObject || !pulObjectCount)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	s = c.s;
 	*pulObjectCount = 0;
@@ -71,7 +71,7 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (!c.s->finding)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -93,7 +93,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, 
 
 	if (ulCount && !pTemplate)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (!jp_obj_kind_of(hObject, c.slot, &k)) {
 		rv = CKR_OBJECT_HANDLE_INVALID;
@@ -120,7 +120,7 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 
 	if (!pulSize)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (!jp_obj_kind_of(hObject, c.slot, &k) || !jp_obj_visible(c.t, k))
 		rv = CKR_OBJECT_HANDLE_INVALID;

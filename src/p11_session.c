@@ -26,10 +26,36 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 		rv = jp_session_new_inlock(c.r, c.cred, slotID, flags, phSession);
 		jp_mutex_unlock(g.lock);
 	} else {
-		rv = c.sync == CKR_TOKEN_NOT_RECOGNIZED || c.sync == CKR_DEVICE_ERROR ? c.sync : CKR_TOKEN_NOT_PRESENT;
+		rv = jp_sync_ckr(c.sync) == CKR_SLOT_ID_INVALID ? CKR_TOKEN_NOT_PRESENT : jp_sync_ckr(c.sync);
 	}
 	jp_slot_leave(&c);
 	return jp_ret(__func__, rv);
+}
+
+/* r's lock held.  Give up a card held for a session of this token. */
+static void release_token_hold(jp_ctx *c)
+{
+	const jp_session *h = jp_card_holder(&c->r->card);
+
+	if (h && h->cred == c->cred)
+		jp_reader_release_hold(c->r);
+}
+
+/* r's lock held, not g.lock.  A token whose last session closed goes back
+ * to the public state: logged out and its kept PIN wiped (the PINs of its
+ * sessions' operations went with the sessions). */
+static void logout_if_unused(jp_ctx *c)
+{
+	CK_ULONG all, rw;
+
+	jp_mutex_lock(g.lock);
+	jp_sessions_count_inlock(c->r, c->cred, &all, &rw);
+	jp_mutex_unlock(g.lock);
+	if (all > 0)
+		return;
+	if (c->t->logged_in)
+		JP_LOG("last session of the token closed: logged out");
+	jp_token_logout(c->t);
 }
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
@@ -37,14 +63,15 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
-	if (c.r->hold == c.s)
+	if (jp_card_held_by(&c.r->card, c.s))
 		jp_reader_release_hold(c.r);
 	jp_mutex_lock(g.lock);
 	if (!c.s->closed)
 		jp_session_close_inlock(c.s);
 	jp_mutex_unlock(g.lock);
+	logout_if_unused(&c);
 	jp_session_leave(&c);
 	return jp_ret(__func__, rv);
 }
@@ -56,11 +83,11 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 
 	if ((rv = jp_slot_enter(slotID, &c)) != CKR_OK)
 		return jp_ret(__func__, rv);
-	if (c.r->hold && c.r->hold->cred == c.cred)
-		jp_reader_release_hold(c.r);
+	release_token_hold(&c);
 	jp_mutex_lock(g.lock);
 	jp_sessions_close_slot_inlock(c.r, (int)c.cred);
 	jp_mutex_unlock(g.lock);
+	logout_if_unused(&c);
 	jp_slot_leave(&c);
 	return jp_ret(__func__, rv);
 }
@@ -73,7 +100,7 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 
 	if (!pInfo)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	rw = (c.s->flags & CKF_RW_SESSION) != 0;
 	memset(pInfo, 0, sizeof(*pInfo));
@@ -102,12 +129,19 @@ static CK_RV login(jp_ctx *c, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG l
 			return CKR_OPERATION_NOT_INITIALIZED;
 		if (!c->t->logged_in)
 			return CKR_USER_NOT_LOGGED_IN;
-		rv = jp_token_check_pin(c->r, c->t, pin, len, c->s);
+		/* A new context login replaces the last one's PIN and hold. */
+		jp_secret_free(op->pin);
+		op->context_login = false;
+		/* Kept only until this one signature is made, in case the
+		 * hold is gone by then. */
+		if (!(op->pin = jp_secret_new()))
+			return CKR_HOST_MEMORY;
+		rv = jp_token_check_pin(c->r, c->t, pin, len, c->s, op->pin);
 		if (rv == CKR_OK) {
-			/* Kept only until this one signature is made. */
-			memcpy(op->pin, pin, len);
-			op->pin_len = len;
 			op->context_login = true;
+		} else {
+			jp_secret_free(op->pin);
+			op->pin = NULL;
 		}
 		return rv;
 	case CKU_SO:
@@ -127,7 +161,7 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
 	/* No protected authentication path: the PIN comes from the caller. */
 	if (!pPin)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	rv = login(&c, userType, pPin, ulPinLen);
 	jp_session_leave(&c);
@@ -139,13 +173,15 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (c.t->logged_in) {
-		if (c.r->hold && c.r->hold->cred == c.cred)
-			jp_reader_release_hold(c.r);
+		release_token_hold(&c);
 		jp_token_logout(c.t);
 		jp_op_reset(&c.s->sign);
+		jp_mutex_lock(g.lock);
+		jp_sessions_forget_pins_inlock(c.r, c.cred);
+		jp_mutex_unlock(g.lock);
 	} else {
 		rv = CKR_USER_NOT_LOGGED_IN;
 	}
@@ -161,12 +197,20 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 
 	if (!pOldPin || !pNewPin)
 		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
-	if (!(c.s->flags & CKF_RW_SESSION))
+	if (!(c.s->flags & CKF_RW_SESSION)) {
 		rv = CKR_SESSION_READ_ONLY;
-	else
+	} else {
 		rv = jp_token_set_pin(c.r, c.t, pOldPin, ulOldLen, pNewPin, ulNewLen);
+		/* The token's own kept PIN was updated; the PINs pending context
+		 * logins keep are stale now, and are never sent. */
+		if (rv == CKR_OK) {
+			jp_mutex_lock(g.lock);
+			jp_sessions_forget_pins_inlock(c.r, c.cred);
+			jp_mutex_unlock(g.lock);
+		}
+	}
 	jp_session_leave(&c);
 	return jp_ret(__func__, rv);
 }
@@ -176,7 +220,7 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	jp_session_leave(&c);
 	/* Only a security officer may, and there is none. */
@@ -188,7 +232,7 @@ CK_RV jp_session_only(CK_SESSION_HANDLE h, CK_RV answer)
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(h, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(h, &c, JP_STATE_ONLY)) != CKR_OK)
 		return rv;
 	jp_session_leave(&c);
 	return answer;

@@ -59,7 +59,7 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (c.s->sign.active)
 		rv = CKR_OPERATION_ACTIVE;
@@ -81,7 +81,7 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 static void end_sign(jp_ctx *c)
 {
 	jp_op_reset(&c->s->sign);
-	if (c->r->hold == c->s)
+	if (jp_card_held_by(&c->r->card, c->s))
 		jp_reader_release_hold(c->r);
 }
 
@@ -110,7 +110,7 @@ static CK_RV sign_finish(jp_ctx *c, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 	jp_op *op = &c->s->sign;
 	uint8_t tbs[256];
 	size_t tbs_len = 0, out_len = *sig_len;
-	const uint8_t *pin = NULL;
+	const jp_secret *pin = NULL;
 	CK_RV rv;
 
 	if ((rv = op_tbs(op, tbs, &tbs_len)) != CKR_OK)
@@ -118,11 +118,14 @@ static CK_RV sign_finish(jp_ctx *c, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 	if (!op->md && tbs_len > (jp_token_key_bits(c->t) + 7) / 8 - 11)
 		return CKR_DATA_LEN_RANGE;
 	if (c->t->cred == JPKI_SIGN && g.always_auth) {
-		if (!op->context_login)
+		/* Every signature needs its own context login; its PIN is gone
+		 * when a C_SetPIN or logout made it stale (then only a hold
+		 * still open for this session could sign). */
+		if (!op->context_login || (!op->pin && !jp_card_held_by(&c->r->card, c->s)))
 			return CKR_USER_NOT_LOGGED_IN;
 		pin = op->pin;
 	}
-	rv = jp_token_sign(c->r, c->t, c->s, pin, op->pin_len, tbs, tbs_len, sig, &out_len);
+	rv = jp_token_sign(c->r, c->t, c->s, pin, tbs, tbs_len, sig, &out_len);
 	if (rv == CKR_OK)
 		*sig_len = out_len;
 	return rv;
@@ -137,7 +140,7 @@ static CK_RV sign_last(CK_SESSION_HANDLE h, bool single, CK_BYTE_PTR data, CK_UL
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(h, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(h, &c, JP_SYNC_CARD)) != CKR_OK)
 		return rv;
 	if (!c.s->sign.active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -170,7 +173,7 @@ static CK_RV update(CK_SESSION_HANDLE h, bool sign, CK_BYTE_PTR part, CK_ULONG l
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(h, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(h, &c, JP_STATE_ONLY)) != CKR_OK)
 		return rv;
 	op = sign ? &c.s->sign : &c.s->verify;
 	if (!op->active) {
@@ -205,7 +208,7 @@ CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_O
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, true)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_SYNC_CARD)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (c.s->verify.active) {
 		rv = CKR_OPERATION_ACTIVE;
@@ -219,7 +222,12 @@ CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_O
 		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
 		goto out;
 	}
-	cert = k == JP_OBJ_CA ? &c.t->ca : &c.t->cert;
+	/* Only a key verifies: a certificate's handle is not a key's. */
+	if (k != JP_OBJ_PUB || !c.t->cert.pkey) {
+		rv = CKR_KEY_HANDLE_INVALID;
+		goto out;
+	}
+	cert = &c.t->cert;
 	if ((rv = op_init(&c.s->verify, pMechanism)) == CKR_OK) {
 		c.s->verify.pkey = cert->pkey;
 		EVP_PKEY_up_ref(cert->pkey);
@@ -262,7 +270,7 @@ CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (!c.s->verify.active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -286,7 +294,7 @@ CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG
 	jp_ctx c;
 	CK_RV rv;
 
-	if ((rv = jp_session_enter(hSession, &c, false)) != CKR_OK)
+	if ((rv = jp_session_enter(hSession, &c, JP_STATE_ONLY)) != CKR_OK)
 		return jp_ret(__func__, rv);
 	if (!c.s->verify.active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;

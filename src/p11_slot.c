@@ -26,10 +26,13 @@ static void sync_all_inlock(void)
 		rs[i] = g.readers[i];
 		jp_reader_ref_inlock(rs[i]);
 	}
-	jp_leave();
+	jp_mutex_unlock(g.lock);
 	for (i = 0; i < n; i++) {
-		jp_mutex_lock(rs[i]->lock);
+		if (jp_mutex_lock(rs[i]->lock) != CKR_OK)
+			continue;
 		jp_reader_sync(rs[i]);
+		if (jp_card_gone(&rs[i]->card))
+			jp_reader_forget_card(rs[i]);
 		jp_mutex_unlock(rs[i]->lock);
 	}
 	jp_mutex_lock(g.lock);
@@ -96,13 +99,7 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 /* The token must be there: the PKCS#11 result when it is not. */
 static CK_RV token_rv(const jp_ctx *c)
 {
-	if (c->sync == CKR_OK)
-		return CKR_OK;
-	if (c->sync == CKR_DEVICE_REMOVED)
-		return CKR_SLOT_ID_INVALID;
-	if (c->sync == CKR_TOKEN_NOT_RECOGNIZED || c->sync == CKR_DEVICE_ERROR)
-		return c->sync;
-	return CKR_TOKEN_NOT_PRESENT;
+	return jp_sync_ckr(c->sync);
 }
 
 CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
@@ -212,7 +209,7 @@ static bool next_event_inlock(CK_SLOT_ID *slot)
 
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
-	jp_pcsc *w;
+	jp_readers *w;
 	jp_rv wr;
 	CK_RV rv;
 
@@ -232,22 +229,23 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 			rv = CKR_NO_EVENT;
 			break;
 		}
-		if (!g.waiter && jp_pcsc_open(&g.waiter) != JP_OK)
+		if (!g.waiter && jp_readers_open(&g.waiter) != JP_OK)
 			g.waiter = NULL;
 		w = g.waiter;
 		g.waiting++;
-		jp_leave();
-		/* Blocks in pcscd without any module lock; C_Finalize cancels it.
-		 * Without pcscd, look again every second. */
+		jp_mutex_unlock(g.lock);
+		/* Blocks in the service without any module lock (the call stays
+		 * counted in flight); C_Finalize cancels it.  Without the
+		 * service, look again every second. */
 		wr = JP_OK;
 		if (!w)
 			usleep(1000000);
-		else if ((wr = jp_pcsc_wait(w, 1000)) == JP_E_NO_SERVICE)
+		else if ((wr = jp_readers_wait(w, 1000)) == JP_E_NO_SERVICE)
 			usleep(100000);
 		jp_mutex_lock(g.lock);
 		g.waiting--;
 		if (wr == JP_E_NO_SERVICE && g.waiter == w && g.waiting == 0 && !g.finalizing) {
-			jp_pcsc_close(w);
+			jp_readers_close(w);
 			g.waiter = NULL;
 		}
 	}

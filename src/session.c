@@ -12,7 +12,21 @@ void jp_op_reset(jp_op *op)
 {
 	EVP_MD_CTX_free(op->md);
 	EVP_PKEY_free(op->pkey);
+	jp_secret_free(op->pin);
 	OPENSSL_cleanse(op, sizeof(*op));
+}
+
+void jp_sessions_forget_pins_inlock(jp_reader *r, jpki_cred cred)
+{
+	size_t i;
+
+	for (i = 0; i < g.nsessions; i++) {
+		jp_session *s = g.sessions[i];
+		if (s->reader == r && s->cred == cred && s->sign.pin) {
+			jp_secret_free(s->sign.pin);
+			s->sign.pin = NULL;
+		}
+	}
 }
 
 static void session_free(jp_session *s)
@@ -117,11 +131,11 @@ void jp_sessions_count_inlock(jp_reader *r, jpki_cred cred, CK_ULONG *all, CK_UL
 	}
 }
 
-void jp_sessions_free_all(bool use_pcsc)
+void jp_sessions_free_all(bool in_parent)
 {
 	size_t i;
 
-	(void)use_pcsc;
+	(void)in_parent;
 	for (i = 0; i < g.nsessions; i++)
 		session_free(g.sessions[i]);
 	free(g.sessions);

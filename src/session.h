@@ -18,8 +18,13 @@ void jp_sessions_close_reader_inlock(jp_reader *r);
 void jp_sessions_close_slot_inlock(jp_reader *r, int cred);
 /* g.lock held.  Sessions on a slot, and how many are read-write. */
 void jp_sessions_count_inlock(jp_reader *r, jpki_cred cred, CK_ULONG *all, CK_ULONG *rw);
-/* C_Finalize or after fork: drop all without touching PC/SC. */
-void jp_sessions_free_all(bool use_pcsc);
+/* g.lock held, and r's lock (the operations are under it).  Wipe every
+ * PIN that sessions on (r, cred) keep for a signature: after a C_SetPIN or
+ * a logout they are stale, and a later C_Sign says
+ * CKR_USER_NOT_LOGGED_IN instead of sending them. */
+void jp_sessions_forget_pins_inlock(jp_reader *r, jpki_cred cred);
+/* C_Finalize or after fork: drop all (sessions hold no connection). */
+void jp_sessions_free_all(bool in_parent);
 
 /* End an operation and wipe what it held. */
 void jp_op_reset(jp_op *op);

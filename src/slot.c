@@ -10,20 +10,22 @@
 #include "slot.h"
 #include "token.h"
 
-static void reader_free(jp_reader *r, bool use_pcsc)
+/* Free a reader nobody uses.  In this process its card is closed (a held
+ * or verified transaction cleared first) and its lock destroyed; in a child
+ * after fork() (in_parent false) only memory is released: the parent's
+ * connection and its locks, which may be held there, are not touched. */
+static void reader_free(jp_reader *r, bool in_parent)
 {
 	int i;
 
-	if (use_pcsc)
-		jp_reader_release_hold(r);
+	if (in_parent)
+		jp_card_free(&r->card);
 	else
-		r->hold = NULL;
-
+		jp_card_abandon(&r->card);
 	for (i = 0; i < 2; i++)
 		jp_token_clear(&r->tokens[i]);
-	if (use_pcsc)
-		jp_transport_close(r->t);
-	jp_mutex_free(r->lock);
+	if (in_parent)
+		jp_mutex_free(r->lock);
 	free(r->name);
 	free(r);
 }
@@ -33,10 +35,38 @@ void jp_reader_ref_inlock(jp_reader *r)
 	r->refs++;
 }
 
+/* A gone reader nobody uses is not freed here, under g.lock (freeing
+ * talks to the card): it waits in g.dead for jp_slots_reap(). */
 void jp_reader_unref_inlock(jp_reader *r)
 {
-	if (--r->refs == 0 && r->gone)
-		reader_free(r, true);
+	jp_reader **list;
+
+	if (--r->refs != 0 || !r->gone)
+		return;
+	list = realloc(g.dead, (g.ndead + 1) * sizeof(*list));
+	if (!list) {
+		JP_LOG("out of memory: a gone reader is leaked");
+		return;
+	}
+	g.dead = list;
+	g.dead[g.ndead++] = r;
+}
+
+void jp_slots_reap(void)
+{
+	jp_reader **dead;
+	size_t n, i;
+
+	if (jp_mutex_lock(g.lock) != CKR_OK)
+		return;
+	dead = g.dead;
+	n = g.ndead;
+	g.dead = NULL;
+	g.ndead = 0;
+	jp_mutex_unlock(g.lock);
+	for (i = 0; i < n; i++)
+		reader_free(dead[i], true);
+	free(dead);
 }
 
 static void reader_gone_inlock(size_t idx)
@@ -62,11 +92,24 @@ static jp_reader *reader_new_inlock(const char *name)
 	jp_reader *r = calloc(1, sizeof(*r));
 	jp_reader **list;
 
-	if (!r || !(r->name = strdup(name)) || jp_mutex_new(&r->lock) != CKR_OK)
+	if (!r || !(r->name = strdup(name)))
 		goto fail;
+	if (jp_card_init(&r->card, name) != 0) {
+		free(r->name);
+		goto fail_free;
+	}
+	if (jp_mutex_new(&r->lock) != CKR_OK) {
+		jp_card_free(&r->card);
+		free(r->name);
+		goto fail_free;
+	}
 	list = realloc(g.readers, (g.nreaders + 1) * sizeof(*list));
-	if (!list)
-		goto fail;
+	if (!list) {
+		jp_card_free(&r->card);
+		jp_mutex_free(r->lock);
+		free(r->name);
+		goto fail_free;
+	}
 	g.readers = list;
 	r->base = g.next_base;
 	g.next_base += JP_SLOTS_PER_READER;
@@ -76,10 +119,9 @@ static jp_reader *reader_new_inlock(const char *name)
 	JP_LOG("reader %s: slots %lu and %lu", name, (unsigned long)r->base, (unsigned long)r->base + 1);
 	return r;
 fail:
-	if (r) {
-		jp_mutex_free(r->lock);
+	if (r)
 		free(r->name);
-	}
+fail_free:
 	free(r);
 	return NULL;
 }
@@ -96,21 +138,23 @@ void jp_slots_refresh_inlock(void)
 	size_t n = 0, i, j;
 	jp_rv rv;
 
-	if (!g.pcsc && jp_pcsc_open(&g.pcsc) != JP_OK) {
-		g.pcsc = NULL;
+	if (!g.lister && jp_readers_open(&g.lister) != JP_OK) {
+		g.lister = NULL;
 		all_readers_gone_inlock();
 		return;
 	}
-	rv = jp_pcsc_readers(g.pcsc, &st, &n);
+	rv = jp_readers_list(g.lister, &st, &n);
 	if (rv != JP_OK) {
 		JP_LOG("listing readers: %s", jp_rv_name(rv));
-		/* pcscd went away: every reader goes with it; a new context is
-		 * tried on the next call. */
+		/* The service went away: every reader goes with it; a new
+		 * context is tried on the next call.  Any other failure is a
+		 * hiccup: the readers stay as they were (a present reader is
+		 * never made "gone" by it, and a hold on it stays). */
 		if (rv == JP_E_NO_SERVICE) {
-			jp_pcsc_close(g.pcsc);
-			g.pcsc = NULL;
+			jp_readers_close(g.lister);
+			g.lister = NULL;
+			all_readers_gone_inlock();
 		}
-		all_readers_gone_inlock();
 		return;
 	}
 	for (i = g.nreaders; i-- > 0;) {
@@ -151,32 +195,36 @@ jp_reader *jp_slot_find_inlock(CK_SLOT_ID id, jpki_cred *cred)
 	return NULL;
 }
 
-void jp_slots_free_all(bool use_pcsc)
+void jp_slots_free_all(bool in_parent)
 {
 	size_t i;
 
-	jp_sessions_free_all(use_pcsc);
+	jp_sessions_free_all(in_parent);
 	for (i = 0; i < g.nreaders; i++)
-		reader_free(g.readers[i], use_pcsc);
+		reader_free(g.readers[i], in_parent);
+	for (i = 0; i < g.ndead; i++)
+		reader_free(g.dead[i], in_parent);
 	free(g.readers);
-	g.readers = NULL;
-	g.nreaders = 0;
+	free(g.dead);
+	g.readers = g.dead = NULL;
+	g.nreaders = g.ndead = 0;
 }
 
 void jp_reader_forget_card(jp_reader *r)
 {
 	int i;
 
-	if (r->card_known || r->t)
+	if (r->card_known || r->card.t)
 		JP_LOG("forgetting the card in %s", r->name);
 	for (i = 0; i < 2; i++) {
 		jp_token_clear(&r->tokens[i]);
 		r->tokens[i].cred = (jpki_cred)i;
 	}
 	memset(&r->info, 0, sizeof(r->info));
-	r->hold = NULL;         /* the transaction goes with the connection */
-	jp_transport_close(r->t);
-	r->t = NULL;
+	/* a hold or a verified transaction is cleared as well as can be
+	 * (powered down when the clear fails) before the connection goes */
+	jp_card_disconnect(&r->card);
+	r->card.gone = false;
 	r->card_known = false;
 	r->card_jpki = false;
 	r->generation++;
@@ -199,15 +247,17 @@ CK_RV jp_reader_sync(jp_reader *r)
 	jp_mutex_unlock(g.lock);
 
 	if (gone) {
-		if (r->card_known)
+		if (r->card_known || r->card.t)
 			jp_reader_forget_card(r);
 		return CKR_DEVICE_REMOVED;
 	}
 	if (!present) {
-		if (r->card_known || r->t)
+		if (r->card_known || r->card.t)
 			jp_reader_forget_card(r);
 		return CKR_TOKEN_NOT_PRESENT;
 	}
+	if (jp_card_gone(&r->card))
+		jp_reader_forget_card(r);
 	if (!r->card_known || r->card_events != events) {
 		if (r->card_known)
 			jp_reader_forget_card(r);

@@ -1,12 +1,16 @@
 /* jpki-pkcs11: the module's one state struct, and the structs it holds.
  *
  * Locks.  g.lock (the global lock) guards the reader list, every reader's
- * PC/SC view (present, events, refs, gone, token_present), the session
- * table and the PC/SC context used for listing.  Each reader's own lock
- * guards its card connection, its tokens and the operations of the
- * sessions on it; card I/O happens under the reader lock only.  Order: a
- * reader lock may be held while taking g.lock for a moment; g.lock is never
- * held while waiting for a reader lock or for the card.
+ * listed view (present, events, refs, gone, token_present), the session
+ * table and the listing context.  Each reader's own lock guards its card
+ * session, its tokens and the operations of the sessions on it; card I/O
+ * happens under the reader lock only, never under g.lock.  Order: a reader
+ * lock may be held while taking g.lock for a moment; g.lock is never held
+ * while waiting for a reader lock or for the card.
+ *
+ * Calls in flight: every entry point counts itself in g.calls (atomically)
+ * before it touches anything, and C_Finalize waits until it is the only
+ * one left before it frees anything.
  */
 #ifndef JP_STATE_H
 #define JP_STATE_H
@@ -17,12 +21,13 @@
 #include <openssl/evp.h>
 #include <jpki/pkcs11.h>
 
+#include "card.h"
 #include "cert.h"
 #include "jpki.h"
 #include "lock.h"
 #include "mech.h"
-#include "pcsc.h"
 #include "pin.h"
+#include "secret.h"
 
 /* Slots per reader: user authentication, signature, (card-face data). */
 #define JP_SLOTS_PER_READER 4
@@ -35,8 +40,7 @@ typedef struct {
 	int tries;              /* JP_TRIES_UNKNOWN, or 0..max */
 	double tries_at;        /* when tries was read (monotonic seconds) */
 	bool logged_in;
-	uint8_t pin[JP_PIN_MAX];/* kept for re-verification, wiped on logout */
-	size_t pin_len;
+	jp_secret *pin;         /* kept for re-verification, freed on logout */
 	bool cert_tried, ca_tried;
 	bool have_cert, have_ca;
 	jp_cert cert, ca;
@@ -58,17 +62,13 @@ typedef struct jp_reader {
 
 	/* under lock */
 	jp_mutex lock;
-	jp_transport *t;
+	jp_card card;           /* the connection and its transactions */
 	bool card_known;        /* card_* fields describe the card of card_events */
 	uint32_t card_events;
 	bool card_jpki;
 	uint64_t generation;    /* bumped whenever the card goes */
 	jpki_info info;
 	jp_token tokens[2];
-	/* A session whose C_Login(CKU_CONTEXT_SPECIFIC) verified the PIN and
-	 * kept the PC/SC transaction open for its C_Sign (see token.c). */
-	struct jp_session *hold;
-	jpki_card hold_card;
 } jp_reader;
 
 typedef struct {
@@ -79,8 +79,8 @@ typedef struct {
 	uint8_t data[256];      /* CKM_RSA_PKCS: the data so far */
 	size_t data_len;
 	bool context_login;     /* C_Login(CKU_CONTEXT_SPECIFIC) was given */
-	uint8_t pin[JP_PIN_MAX];
-	size_t pin_len;
+	jp_secret *pin;         /* its PIN, until the signature; NULL when a
+	                           C_SetPIN since made it stale */
 	EVP_PKEY *pkey;         /* verify: the public key */
 } jp_op;
 
@@ -101,15 +101,17 @@ typedef struct jp_session {
 } jp_session;
 
 typedef struct {
-	bool initialized;
 	pid_t pid;
+	int calls;              /* entry points in flight (atomic) */
 	jp_mutex lock;
-	jp_pcsc *pcsc;          /* for listing; NULL while pcscd is away */
-	jp_pcsc *waiter;        /* for C_WaitForSlotEvent, cancelled by C_Finalize */
+	jp_readers *lister;     /* for listing; NULL while the service is away */
+	jp_readers *waiter;     /* for C_WaitForSlotEvent, cancelled by C_Finalize */
 	int waiting;            /* threads inside C_WaitForSlotEvent */
 	bool finalizing;
 	jp_reader **readers;
 	size_t nreaders;
+	jp_reader **dead;       /* gone and unused: for jp_slots_reap() */
+	size_t ndead;
 	CK_SLOT_ID next_base;
 	jp_session **sessions;
 	size_t nsessions;

@@ -1,20 +1,17 @@
 /* jpki-pkcs11: card operations of a token.
  *
- * Clearing the security state: after any VERIFY the JPKI applet is selected
- * again before the PC/SC transaction ends.  The card drops every verified
- * PIN on an applet SELECT; it is one short APDU, cheaper than ending the
- * transaction with SCARD_RESET_CARD (a reset of the card), and it leaves the
- * applet selected.  A process that never logged in therefore never finds
- * the card verified.
+ * Transactions, clearing and holds belong to the card session (card.c):
+ * every operation here is one transaction begun and ended there, and one
+ * that verified a PIN ends cleared (or with the card powered down).
  *
  * A signature with the always-authenticate key is C_SignInit, then
  * C_Login(CKU_CONTEXT_SPECIFIC), then C_Sign.  The context login verifies
  * the PIN (so a wrong PIN is reported where PKCS#11 expects it) and keeps
  * the transaction open, the card verified, until C_Sign signs and clears:
  * one VERIFY and one transaction per signature, and no other process can
- * use the card in between.  Whatever else needs the card first releases
- * the hold (clear, end); C_Sign then verifies again with the PIN the
- * operation kept.
+ * use the card in between.  The hold lasts JP_HOLD_MS at most; whatever
+ * else needs the card first releases it (clear, end); C_Sign then verifies
+ * again with the PIN the operation kept, unless a C_SetPIN made it stale.
  */
 #include "config.h"
 
@@ -25,7 +22,6 @@
 #include <openssl/evp.h>
 
 #include "log.h"
-#include "slot.h"
 #include "token.h"
 
 static double now(void)
@@ -51,6 +47,7 @@ CK_RV jp_ckr(jp_rv rv)
 	case JP_E_PIN_LOCKED: return CKR_PIN_LOCKED;
 	case JP_E_DATA_LEN: return CKR_DATA_LEN_RANGE;
 	case JP_E_BAD_DATA: return CKR_PIN_INVALID;
+	case JP_E_DEVICE_MEMORY: return CKR_DEVICE_MEMORY;
 	case JP_E_RESET:
 	case JP_E_COMM:
 	case JP_E_NOT_FOUND:
@@ -59,11 +56,18 @@ CK_RV jp_ckr(jp_rv rv)
 	}
 }
 
+void jp_token_logout(jp_token *t)
+{
+	jp_secret_free(t->pin);
+	t->pin = NULL;
+	t->logged_in = false;
+}
+
 void jp_token_clear(jp_token *t)
 {
 	jpki_cred cred = t->cred;
 
-	OPENSSL_cleanse(t->pin, sizeof(t->pin));
+	jp_token_logout(t);
 	jp_cert_clear(&t->cert);
 	jp_cert_clear(&t->ca);
 	memset(t, 0, sizeof(*t));
@@ -71,59 +75,42 @@ void jp_token_clear(jp_token *t)
 	t->tries = JP_TRIES_UNKNOWN;
 }
 
-void jp_token_logout(jp_token *t)
+/* After every card operation: a reset by someone else logged both tokens
+ * out (the card forgot, or may have forgotten, the PIN: either way this
+ * process no longer knows it verified). */
+static void take_events(jp_reader *r)
 {
-	OPENSSL_cleanse(t->pin, sizeof(t->pin));
-	t->pin_len = 0;
-	t->logged_in = false;
+	if (jp_card_take_reset(&r->card)) {
+		JP_LOG("card in %s was reset: logged out", r->card.reader);
+		jp_token_logout(&r->tokens[JPKI_AUTH]);
+		jp_token_logout(&r->tokens[JPKI_SIGN]);
+	}
 }
 
-static void logout_all(jp_reader *r)
+/* Begin a transaction and select the applet. */
+static jp_rv begin_selected(jp_reader *r)
 {
-	jp_token_logout(&r->tokens[JPKI_AUTH]);
-	jp_token_logout(&r->tokens[JPKI_SIGN]);
-}
+	jp_rv rv = jp_card_begin(&r->card);
 
-/* Begin a transaction on the card.  A reset by someone else is seen here,
- * before anything is sent: it logs both tokens out and the transaction is
- * begun again on the reconnected card. */
-static jp_rv card_begin(jp_reader *r, jpki_card *c)
-{
-	jp_rv rv;
-	int i;
-
-	jp_reader_release_hold(r);
-	if (!r->t) {
-		jp_mutex_lock(g.lock);
-		rv = g.pcsc ? jp_pcsc_connect(g.pcsc, r->name, &r->t) : JP_E_NO_SERVICE;
-		jp_mutex_unlock(g.lock);
-		if (rv != JP_OK) {
-			r->t = NULL;
-			return rv;
-		}
-	}
-	for (i = 0; i < 2; i++) {
-		rv = jp_transport_begin(r->t);
-		if (rv != JP_E_RESET)
-			break;
-		JP_LOG("card in %s was reset: logged out", r->name);
-		logout_all(r);
-	}
-	if (rv == JP_OK)
-		jpki_card_init(c, r->t);
+	take_events(r);
+	if (rv != JP_OK)
+		return rv;
+	rv = jp_card_select(&r->card);
+	if (rv != JP_OK)
+		jp_card_end(&r->card);
 	return rv;
 }
 
-/* After a failed card operation: a card or reader that went away is
- * forgotten at once; the result in PKCS#11 terms. */
-static CK_RV card_failed(jp_reader *r, jp_rv rv)
+/* End the transaction; the result is the work's (rv).  A clear that
+ * failed does not undo work that was done (a signature made is a signature
+ * made): the card session has powered the card down instead. */
+static jp_rv end(jp_reader *r, jp_rv rv)
 {
-	JP_LOG("card operation failed: %s", jp_rv_name(rv));
-	if (rv == JP_E_NO_CARD || rv == JP_E_NO_READER || rv == JP_E_NO_SERVICE)
-		jp_reader_forget_card(r);
-	else if (rv == JP_E_RESET)
-		logout_all(r);
-	return jp_ckr(rv);
+	jp_card_end(&r->card);
+	take_events(r);
+	if (rv != JP_OK)
+		JP_LOG("card operation failed: %s", jp_rv_name(rv));
+	return rv;
 }
 
 /* A token serial: 16 hex digits of SHA-256 over the card's own serial (or,
@@ -150,14 +137,14 @@ static void make_serial(jp_token *t, const uint8_t *id, size_t id_len)
 	t->serial[16] = '\0';
 }
 
-static jp_rv read_cert_inside(jpki_card *c, jp_token *t, bool ca)
+static jp_rv read_cert_inside(jp_reader *r, jp_token *t, bool ca)
 {
 	jp_cert *dst = ca ? &t->ca : &t->cert;
 	uint8_t *der = NULL;
 	size_t len = 0;
 	jp_rv rv;
 
-	rv = jpki_read_cert(c, t->cred, ca, &der, &len);
+	rv = jp_card_read_cert(&r->card, t->cred, ca, &der, &len);
 	if (rv != JP_OK)
 		return rv;
 	if (der && jp_cert_parse(dst, der, len) != CKR_OK) {
@@ -176,10 +163,10 @@ static jp_rv read_cert_inside(jpki_card *c, jp_token *t, bool ca)
 	return JP_OK;
 }
 
-static jp_rv read_tries_inside(jpki_card *c, jp_token *t)
+static jp_rv read_tries_inside(jp_reader *r, jp_token *t)
 {
 	int tries = 0;
-	jp_rv rv = jpki_pin_tries(c, t->cred, &tries);
+	jp_rv rv = jp_card_pin_tries(&r->card, t->cred, &tries);
 
 	if (rv != JP_OK)
 		return rv;
@@ -193,32 +180,29 @@ static jp_rv read_tries_inside(jpki_card *c, jp_token *t)
 CK_RV jp_token_detect(jp_reader *r)
 {
 	jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN];
-	jpki_card c;
 	jp_rv rv;
 
-	rv = card_begin(r, &c);
-	if (rv != JP_OK)
-		return card_failed(r, rv);
-	rv = jpki_select_app(&c);
+	rv = begin_selected(r);
 	if (rv == JP_E_NOT_JPKI) {
-		jp_transport_end(r->t);
 		JP_LOG("card in %s is not a JPKI card", r->name);
 		return CKR_TOKEN_NOT_RECOGNIZED;
 	}
-	if (rv == JP_OK)
-		rv = jpki_read_info(&c, &r->info);
 	if (rv != JP_OK)
-		goto fail;
-	auth->has_cert = r->info.has_cert[JPKI_AUTH];
-	sign->has_cert = r->info.has_cert[JPKI_SIGN];
-	if (auth->has_cert && (rv = read_tries_inside(&c, auth)) != JP_OK)
-		goto fail;
+		return jp_ckr(rv);
+	rv = jp_card_read_info(&r->card, &r->info);
+	if (rv == JP_OK) {
+		auth->has_cert = r->info.has_cert[JPKI_AUTH];
+		sign->has_cert = r->info.has_cert[JPKI_SIGN];
+	}
+	if (rv == JP_OK && auth->has_cert)
+		rv = read_tries_inside(r, auth);
 	/* a module file that hides the signature token never asks about it */
-	if (sign->has_cert && (g.tokens & 1u << JPKI_SIGN) && (rv = read_tries_inside(&c, sign)) != JP_OK)
-		goto fail;
-	if (r->info.serial[0] == '\0' && auth->has_cert && (rv = read_cert_inside(&c, auth, false)) != JP_OK)
-		goto fail;
-	jp_transport_end(r->t);
+	if (rv == JP_OK && sign->has_cert && (g.tokens & 1u << JPKI_SIGN))
+		rv = read_tries_inside(r, sign);
+	if (rv == JP_OK && r->info.serial[0] == '\0' && auth->has_cert)
+		rv = read_cert_inside(r, auth, false);
+	if ((rv = end(r, rv)) != JP_OK)
+		return jp_ckr(rv);
 
 	/* A face-authentication card has no signature certificate and an
 	 * authentication PIN that was never set (zero tries); an under-15 card
@@ -237,49 +221,36 @@ CK_RV jp_token_detect(jp_reader *r)
 	JP_LOG("JPKI card in %s: auth cert %d pin %d tries %d; sign cert %d pin %d tries %d", r->name,
 	       auth->has_cert, auth->pin_usable, auth->tries, sign->has_cert, sign->pin_usable, sign->tries);
 	return CKR_OK;
-fail:
-	jp_transport_end(r->t);
-	return card_failed(r, rv);
 }
 
 CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t)
 {
-	jpki_card c;
 	jp_rv rv;
 
 	if (!t->pin_usable || now() - t->tries_at < 1.0)
 		return CKR_OK;
-	rv = card_begin(r, &c);
-	if (rv != JP_OK)
-		return card_failed(r, rv);
-	rv = jpki_select_app(&c);
+	rv = begin_selected(r);
 	if (rv == JP_OK)
-		rv = read_tries_inside(&c, t);
-	jp_transport_end(r->t);
-	if (rv != JP_OK)
-		return card_failed(r, rv);
-	return CKR_OK;
+		rv = end(r, read_tries_inside(r, t));
+	return jp_ckr(rv);
 }
 
 CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca)
 {
 	bool want_cert = cert && t->cred == JPKI_AUTH && t->has_cert && !t->cert_tried;
 	bool want_ca = ca && t->has_cert && !t->ca_tried;
-	jpki_card c;
 	jp_rv rv;
 
 	if (!want_cert && !want_ca)
 		return CKR_OK;
-	rv = card_begin(r, &c);
+	rv = begin_selected(r);
 	if (rv != JP_OK)
-		return card_failed(r, rv);
-	rv = jpki_select_app(&c);
-	if (rv == JP_OK && want_cert)
-		rv = read_cert_inside(&c, t, false);
+		return jp_ckr(rv);
+	if (want_cert)
+		rv = read_cert_inside(r, t, false);
 	if (rv == JP_OK && want_ca)
-		rv = read_cert_inside(&c, t, true);
-	jp_transport_end(r->t);
-	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+		rv = read_cert_inside(r, t, true);
+	return jp_ckr(end(r, rv));
 }
 
 void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src)
@@ -327,14 +298,15 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 }
 
 /* Checks shared by everything that sends a PIN: the token has one, the
- * format is right, and the PIN is not known to be locked. */
-static CK_RV pin_precheck(jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
+ * format is right (out: the PIN as the card compares it), and the PIN is
+ * not known to be locked. */
+static CK_RV pin_precheck(jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, uint8_t *out, size_t *out_len)
 {
 	CK_RV rv;
 
 	if (!t->pin_usable)
 		return CKR_USER_PIN_NOT_INITIALIZED;
-	if ((rv = jp_pin_check(t->cred, pin, len, 0)) != CKR_OK)
+	if ((rv = jp_pin_prepare(t->cred, pin, len, out, out_len)) != CKR_OK)
 		return rv;
 	if (t->tries == 0)
 		return CKR_PIN_LOCKED;
@@ -342,10 +314,10 @@ static CK_RV pin_precheck(jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
 }
 
 /* VERIFY inside a transaction, keeping the token's counter in step. */
-static jp_rv verify_inside(jp_reader *r, jpki_card *c, jp_token *t, const uint8_t *pin, size_t len)
+static jp_rv verify_inside(jp_reader *r, jp_token *t, const uint8_t *pin, size_t len)
 {
 	int left = JP_TRIES_UNKNOWN;
-	jp_rv rv = jpki_verify(c, t->cred, pin, len, &left);
+	jp_rv rv = jp_card_verify(&r->card, t->cred, pin, len, &left);
 
 	if (rv == JP_OK)
 		t->tries = jp_pin_max_tries(t->cred);
@@ -358,172 +330,148 @@ static jp_rv verify_inside(jp_reader *r, jpki_card *c, jp_token *t, const uint8_
 	return rv;
 }
 
-/* Clear the card's security state and end the transaction.  Called on
- * every path once a VERIFY may have been sent. */
-static jp_rv clear_and_end(jp_reader *r, jpki_card *c)
+/* A transaction with the PIN (already checked) verified.  On JP_OK the
+ * transaction is open and the card verified: the caller ends it with
+ * end().  Otherwise the transaction is over (cleared). */
+static jp_rv open_verified(jp_reader *r, jp_token *t, const uint8_t *pin, size_t len)
 {
-	jp_rv rv = jpki_clear_state(c);
+	jp_rv rv = begin_selected(r);
 
-	jp_transport_end(r->t);
-	return rv;
-}
-
-/* A transaction with the PIN verified: the checks of pin_precheck(), then
- * begin, the applet, VERIFY.  On CKR_OK the transaction is open and the
- * card verified: the caller ends with clear_and_end().  Otherwise the
- * transaction is over (cleared when a VERIFY may have been sent). */
-static CK_RV open_verified(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jpki_card *c)
-{
-	jp_rv rv;
-	CK_RV ck;
-
-	if ((ck = pin_precheck(t, pin, len)) != CKR_OK)
-		return ck;
-	rv = card_begin(r, c);
 	if (rv != JP_OK)
-		return card_failed(r, rv);
-	rv = jpki_select_app(c);
-	if (rv != JP_OK) {
-		jp_transport_end(r->t);
-		return card_failed(r, rv);
-	}
-	rv = verify_inside(r, c, t, pin, len);
-	if (rv != JP_OK) {
-		clear_and_end(r, c);
-		return card_failed(r, rv);
-	}
-	return CKR_OK;
-}
-
-/* End a transaction opened by open_verified(), after the work rv. */
-static CK_RV close_verified(jp_reader *r, jpki_card *c, jp_rv rv)
-{
-	jp_rv rv2 = clear_and_end(r, c);
-
-	if (rv == JP_OK)
-		rv = rv2;
-	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+		return rv;
+	rv = verify_inside(r, t, pin, len);
+	if (rv != JP_OK)
+		return end(r, rv);
+	return JP_OK;
 }
 
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
-	jp_rv rv = JP_OK;
-	jpki_card c;
+	uint8_t buf[JP_PIN_MAX];
+	size_t n = 0;
+	jp_secret *kept = NULL;
+	jp_rv rv;
 	CK_RV ck;
 
-	if ((ck = open_verified(r, t, pin, len, &c)) != CKR_OK)
-		return ck;
-	/* The signature certificate can be read only now; everything else
-	 * waits until someone asks for it. */
-	if (t->cred == JPKI_SIGN && !t->cert_tried)
-		rv = read_cert_inside(&c, t, false);
-	if ((ck = close_verified(r, &c, rv)) != CKR_OK)
-		return ck;
-	t->logged_in = true;
+	if ((ck = pin_precheck(t, pin, len, buf, &n)) != CKR_OK)
+		goto out;
 	/* The PIN is kept only where a later signature must verify it again
 	 * without asking: the authentication key, and the signature key when
 	 * the always-authenticate switch is off. */
-	if (t->cred == JPKI_AUTH || !g.always_auth) {
-		memcpy(t->pin, pin, len);
-		t->pin_len = len;
+	if ((t->cred == JPKI_AUTH || !g.always_auth) && !(kept = jp_secret_new())) {
+		ck = CKR_HOST_MEMORY;
+		goto out;
 	}
-	return CKR_OK;
+	rv = open_verified(r, t, buf, n);
+	if (rv == JP_OK) {
+		/* The signature certificate can be read only now; everything
+		 * else waits until someone asks for it. */
+		if (t->cred == JPKI_SIGN && !t->cert_tried)
+			rv = read_cert_inside(r, t, false);
+		rv = end(r, rv);
+	}
+	if ((ck = jp_ckr(rv)) != CKR_OK)
+		goto out;
+	t->logged_in = true;
+	if (kept) {
+		jp_secret_set(kept, buf, n);
+		t->pin = kept;
+		kept = NULL;
+	}
+out:
+	jp_secret_free(kept);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return ck;
 }
 
-CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jp_session *s)
+CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
+                         jp_secret *keep)
 {
-	jpki_card c;
+	uint8_t buf[JP_PIN_MAX];
+	size_t n = 0;
+	jp_rv rv;
 	CK_RV ck;
 
-	if ((ck = open_verified(r, t, pin, len, &c)) != CKR_OK)
-		return ck;
-	if (!s)
-		return close_verified(r, &c, JP_OK);
-	r->hold = s;
-	r->hold_card = c;
-	return CKR_OK;
+	if ((ck = pin_precheck(t, pin, len, buf, &n)) != CKR_OK)
+		goto out;
+	rv = open_verified(r, t, buf, n);
+	if ((ck = jp_ckr(rv)) != CKR_OK)
+		goto out;
+	if (keep)
+		jp_secret_set(keep, buf, n);
+	if (owner)
+		jp_card_hold(&r->card, owner);
+	else
+		ck = jp_ckr(end(r, JP_OK));
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return ck;
 }
 
 void jp_reader_release_hold(jp_reader *r)
 {
-	if (!r->hold)
-		return;
-	JP_LOG("releasing the card held for a signature");
-	r->hold = NULL;
-	clear_and_end(r, &r->hold_card);
+	jp_card_release(&r->card);
 }
 
-CK_RV jp_token_sign(jp_reader *r, jp_token *t, jp_session *s, const uint8_t *pin, size_t pin_len,
+CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secret *pin,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len)
 {
-	bool kept = pin == NULL;
-	jpki_card c;
-	jp_rv rv, rv2;
+	jp_rv rv;
 
-	if (s && r->hold == s) {
+	if (owner && jp_card_resume(&r->card, owner)) {
 		/* verified by the context login, inside the same transaction */
-		c = r->hold_card;
-		r->hold = NULL;
-		rv = jpki_sign(&c, t->cred, data, len, sig, sig_len);
-		rv2 = clear_and_end(r, &c);
-		if (rv == JP_OK)
-			rv = rv2;
-		return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+		rv = jp_card_sign(&r->card, t->cred, data, len, sig, sig_len);
+		return jp_ckr(end(r, rv));
 	}
-	if (kept) {
+	if (!pin)
 		pin = t->pin;
-		pin_len = t->pin_len;
-	}
-	if (!t->logged_in || pin_len == 0)
+	if (!t->logged_in || !pin || pin->len == 0)
 		return CKR_USER_NOT_LOGGED_IN;
-	rv = card_begin(r, &c);
+	rv = begin_selected(r);
 	if (rv != JP_OK)
-		return card_failed(r, rv);
+		return jp_ckr(rv);
 	if (!t->logged_in) {    /* the card was reset since login */
-		jp_transport_end(r->t);
+		end(r, JP_OK);
 		return CKR_USER_NOT_LOGGED_IN;
 	}
-	rv = jpki_select_app(&c);
-	if (rv != JP_OK) {
-		jp_transport_end(r->t);
-		return card_failed(r, rv);
-	}
-	rv = verify_inside(r, &c, t, pin, pin_len);
+	rv = verify_inside(r, t, pin->pin, pin->len);
 	if (rv != JP_OK) {
 		/* A PIN that verified before and fails now is dropped at once and
-		 * never tried again: the user logs in afresh. */
-		clear_and_end(r, &c);
+		 * never tried again: the user logs in afresh.  The result names
+		 * the cause: a wrong or locked PIN means the login is gone, a
+		 * failing or vanished card is a device error. */
+		rv = end(r, rv);
 		JP_LOG("re-verification failed (%s): logged out", jp_rv_name(rv));
 		jp_token_logout(t);
-		if (rv == JP_E_NO_CARD || rv == JP_E_NO_READER || rv == JP_E_NO_SERVICE)
-			return card_failed(r, rv);
-		return CKR_USER_NOT_LOGGED_IN;
+		if (rv == JP_E_PIN_INCORRECT || rv == JP_E_PIN_LOCKED || rv == JP_E_SECURITY || rv == JP_E_RESET)
+			return CKR_USER_NOT_LOGGED_IN;
+		return jp_ckr(rv);
 	}
-	rv = jpki_sign(&c, t->cred, data, len, sig, sig_len);
-	rv2 = clear_and_end(r, &c);
-	if (rv == JP_OK)
-		rv = rv2;
-	return rv == JP_OK ? CKR_OK : card_failed(r, rv);
+	rv = jp_card_sign(&r->card, t->cred, data, len, sig, sig_len);
+	return jp_ckr(end(r, rv));
 }
 
 CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
                        const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
 {
-	jpki_card c;
+	uint8_t old_buf[JP_PIN_MAX], new_buf[JP_PIN_MAX];
+	size_t old_n = 0, new_n = 0;
+	jp_rv rv;
 	CK_RV ck;
 
 	/* both PINs' formats first: a bad new PIN must not cost a VERIFY */
-	if ((ck = pin_precheck(t, old_pin, old_len)) != CKR_OK ||
-	    (ck = jp_pin_check(t->cred, new_pin, new_len, 1)) != CKR_OK)
-		return ck;
-	if ((ck = open_verified(r, t, old_pin, old_len, &c)) != CKR_OK)
-		return ck;
-	if ((ck = close_verified(r, &c, jpki_change_pin(&c, t->cred, new_pin, new_len))) != CKR_OK)
-		return ck;
-	if (t->pin_len) {
-		OPENSSL_cleanse(t->pin, sizeof(t->pin));
-		memcpy(t->pin, new_pin, new_len);
-		t->pin_len = new_len;
-	}
-	return CKR_OK;
+	if ((ck = pin_precheck(t, old_pin, old_len, old_buf, &old_n)) != CKR_OK ||
+	    (ck = jp_pin_prepare(t->cred, new_pin, new_len, new_buf, &new_n)) != CKR_OK)
+		goto out;
+	rv = open_verified(r, t, old_buf, old_n);
+	if (rv == JP_OK)
+		rv = end(r, jp_card_change_pin(&r->card, t->cred, new_buf, new_n));
+	if ((ck = jp_ckr(rv)) != CKR_OK)
+		goto out;
+	if (t->pin)
+		jp_secret_set(t->pin, new_buf, new_n);
+out:
+	OPENSSL_cleanse(old_buf, sizeof(old_buf));
+	OPENSSL_cleanse(new_buf, sizeof(new_buf));
+	return ck;
 }

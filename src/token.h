@@ -1,8 +1,10 @@
 /* jpki-pkcs11: a JPKI credential as a PKCS#11 token, and every card
  * operation the PKCS#11 side needs.  All functions here expect the
- * reader's lock held and jp_reader_sync() done; each card operation is one
- * PC/SC transaction, and any operation that verified a PIN clears the
- * card's security state before the transaction ends. */
+ * reader's lock held (never g.lock) and jp_reader_sync() done; each card
+ * operation is one transaction of the card session (card.h), which clears
+ * the card's security state before a transaction that verified ends.
+ * A card that went away is not forgotten here: the caller sees
+ * jp_card_gone(&r->card) and forgets it (slot.h). */
 #ifndef JP_TOKEN_H
 #define JP_TOKEN_H
 
@@ -11,7 +13,7 @@
 /* Map a lower-layer result to PKCS#11. */
 CK_RV jp_ckr(jp_rv rv);
 
-/* Wipe the PIN, free certificates, reset every field but cred. */
+/* Free the PIN, free certificates, reset every field but cred. */
 void jp_token_clear(jp_token *t);
 
 /* Connect to the card, select the applet, read token information,
@@ -38,22 +40,27 @@ void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 /* C_Login(CKU_USER): format check, VERIFY, and for the signature token read
  * its certificate while the PIN is verified. */
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Log out and free the kept PIN. */
 void jp_token_logout(jp_token *t);
 
-/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY.  On success
- * the transaction stays open, the card verified, held for the session s
- * until its signature (jp_token_sign with the same s) or until anything
- * else needs the card (jp_reader_release_hold). */
-CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, jp_session *s);
+/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY; keep (when
+ * not NULL) receives the PIN as the card compares it.  With an owner, the
+ * verified transaction is held for it (card.h, at most JP_HOLD_MS) until
+ * its signature (jp_token_sign with the same owner) or until anything else
+ * needs the card. */
+CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
+                         jp_secret *keep);
 
-/* Clear the card and end a transaction held for a signature, if any. */
+/* Clear the card and end a transaction held for an operation, if any. */
 void jp_reader_release_hold(jp_reader *r);
 
-/* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given).  When s holds
- * the card (context-specific login just done), the held transaction is
- * used; otherwise the PIN is verified first: pin, or the PIN kept since
- * login when pin is NULL. */
-CK_RV jp_token_sign(jp_reader *r, jp_token *t, jp_session *s, const uint8_t *pin, size_t pin_len,
+/* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given).  When owner
+ * still holds the card (context-specific login just done), the held
+ * transaction is used; otherwise the PIN is verified first: pin, or the
+ * PIN kept since login when pin is NULL.  A PIN that fails then is
+ * dropped (logged out): CKR_USER_NOT_LOGGED_IN for a wrong PIN, the
+ * device's error when the card failed or went. */
+CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secret *pin,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
 
 CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,

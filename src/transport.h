@@ -1,18 +1,32 @@
-/* jpki-pkcs11: the transport, a small vtable under the APDU layer.
+/* jpki-pkcs11: the transport, the lowest layer: readers, waiting for them,
+ * and connections to the cards in them.
  *
- * The module has one implementation (PC/SC, transport_pcsc.c); tests and
- * fuzz targets plug in scripted ones.  A transport is one connection to one
- * card.  Nothing above this file knows about PC/SC.
+ * Two small vtables.  A jp_readers lists readers and waits for changes; a
+ * jp_transport is one connection to one card.  The module has one
+ * implementation, PC/SC (transport_pcsc.c, the only file that includes
+ * <winscard.h>); tests and fuzz targets install their own with
+ * jp_backend_set().  Above this file nothing knows about PC/SC.
+ *
+ * None of these functions take module locks; they block only where stated.
  */
 #ifndef JP_TRANSPORT_H
 #define JP_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "jp_rv.h"
 
 /* The largest answer a short APDU can bring: 256 data bytes + SW1 SW2. */
 #define JP_MAX_RESPONSE 258
+
+/* How a transaction or a connection leaves the card. */
+typedef enum {
+	JP_LEAVE,               /* as it is (powered, selections kept) */
+	JP_UNPOWER,             /* powered down (and up again for the next
+	                           user): the only way that surely forgets a
+	                           verified PIN when the card would not answer */
+} jp_disposition;
 
 typedef struct jp_transport jp_transport;
 
@@ -27,9 +41,11 @@ struct jp_transport_ops {
 	/* Exclusive use of the card until end(): no other process can send APDUs
 	 * in between.  JP_E_RESET as for transmit (reconnected, not begun). */
 	jp_rv (*begin)(jp_transport *t);
-	void (*end)(jp_transport *t);
-	/* Drop the connection and free t. */
-	void (*close)(jp_transport *t);
+	/* End the transaction, leaving the card as d says.  JP_OK only when the
+	 * disposition was carried out. */
+	jp_rv (*end)(jp_transport *t, jp_disposition d);
+	/* Drop the connection, leaving the card as d says, and free t. */
+	void (*close)(jp_transport *t, jp_disposition d);
 };
 
 struct jp_transport {
@@ -42,7 +58,73 @@ static inline jp_rv jp_transport_transmit(jp_transport *t, const uint8_t *cmd, s
 	return t->ops->transmit(t, cmd, cmd_len, resp, resp_len);
 }
 static inline jp_rv jp_transport_begin(jp_transport *t) { return t->ops->begin(t); }
-static inline void jp_transport_end(jp_transport *t) { t->ops->end(t); }
-static inline void jp_transport_close(jp_transport *t) { if (t) t->ops->close(t); }
+static inline jp_rv jp_transport_end(jp_transport *t, jp_disposition d) { return t->ops->end(t, d); }
+static inline void jp_transport_close(jp_transport *t, jp_disposition d) { if (t) t->ops->close(t, d); }
+
+/* ---- readers ----------------------------------------------------------- */
+
+/* What one reader looks like right now. */
+typedef struct {
+	char *name;             /* malloc'd reader name */
+	bool card_present;
+	uint32_t events;        /* insert/remove counter: a changed value means a
+	                           different card, or the same card re-inserted */
+} jp_reader_state;
+
+void jp_reader_states_free(jp_reader_state *s, size_t n);
+
+typedef struct jp_readers jp_readers;
+
+struct jp_readers_ops {
+	/* All readers and their state, without blocking and without talking to
+	 * any card.  *out is a malloc'd array of *n states.  No reader: JP_OK
+	 * with *n = 0.  JP_E_NO_SERVICE when the service went away (the caller
+	 * closes this and opens a new one later); JP_E_COMM for a listing that
+	 * failed for a moment (the readers are still there). */
+	jp_rv (*list)(jp_readers *rd, jp_reader_state **out, size_t *n);
+	/* Block until a reader appears or goes, or a card is inserted or
+	 * removed, or timeout_ms passes (-1: forever), or cancel() is called
+	 * from another thread.  JP_OK on a change, JP_E_COMM on timeout or
+	 * cancel, JP_E_NO_SERVICE when the service is gone.  A change is
+	 * relative to the last list() or wait() through rd.  One waiter at a
+	 * time per jp_readers. */
+	jp_rv (*wait)(jp_readers *rd, long timeout_ms);
+	/* Wake a wait() in another thread.  Sticky: every later wait returns
+	 * JP_E_COMM at once (meant for C_Finalize). */
+	void (*cancel)(jp_readers *rd);
+	void (*close)(jp_readers *rd);
+};
+
+struct jp_readers {
+	const struct jp_readers_ops *ops;
+};
+
+/* A backend: how readers and connections are made.  PC/SC by default. */
+typedef struct {
+	jp_rv (*open)(jp_readers **out);        /* JP_E_NO_SERVICE: none now */
+	/* Connect (shared) to the card in the named reader.  JP_E_NO_CARD when
+	 * the reader is empty or the card mute, JP_E_NO_READER when the reader
+	 * is gone, JP_E_NO_SERVICE when the service is.  Needs no jp_readers:
+	 * a connection has its own context and outlives the listing one. */
+	jp_rv (*connect)(const char *reader, jp_transport **out);
+} jp_backend;
+
+/* Tests and fuzz targets: use b from now on (NULL: PC/SC again). */
+void jp_backend_set(const jp_backend *b);
+const jp_backend *jp_backend_get(void);
+extern const jp_backend jp_backend_pcsc;
+
+static inline jp_rv jp_readers_open(jp_readers **out) { return jp_backend_get()->open(out); }
+static inline jp_rv jp_readers_list(jp_readers *rd, jp_reader_state **out, size_t *n)
+{
+	return rd->ops->list(rd, out, n);
+}
+static inline jp_rv jp_readers_wait(jp_readers *rd, long timeout_ms) { return rd->ops->wait(rd, timeout_ms); }
+static inline void jp_readers_cancel(jp_readers *rd) { rd->ops->cancel(rd); }
+static inline void jp_readers_close(jp_readers *rd) { if (rd) rd->ops->close(rd); }
+static inline jp_rv jp_connect(const char *reader, jp_transport **out)
+{
+	return jp_backend_get()->connect(reader, out);
+}
 
 #endif

@@ -1,7 +1,8 @@
-/* jpki-pkcs11: the PC/SC transport and reader listing (see pcsc.h).
+/* jpki-pkcs11: the PC/SC backend (see transport.h): reader listing,
+ * waiting, and connections.  The only file that includes <winscard.h>.
  *
  * Contexts: a jp_pcsc owns one context for listing, a second one, made on
- * first use, for jp_pcsc_wait() (pcsc-lite serializes the calls on one
+ * first use, for waiting (pcsc-lite serializes the calls on one
  * context, so a blocked wait must not share it), and every connection
  * has a context of its own, so a transmit never waits behind a listing,
  * a wait or another reader's transmit.  pcsc-lite contexts must not be
@@ -19,7 +20,7 @@
 #include <winscard.h>
 
 #include "log.h"
-#include "pcsc.h"
+#include "transport.h"
 
 #define PNP_READER "\\\\?PnP?\\Notification"
 /* A blocking wait is cut into slices this long, re-listing readers and
@@ -32,13 +33,14 @@ typedef struct {
 	DWORD state;            /* last dwEventState seen, CHANGED cleared */
 } seen_reader;
 
-struct jp_pcsc {
+typedef struct jp_pcsc {
+	jp_readers base;
 	SCARDCONTEXT ctx;
 	pid_t pid;
 	pthread_mutex_t mu;     /* guards everything below */
 	SCARDCONTEXT wait_ctx;
 	bool have_wait_ctx;
-	bool cancelled;         /* sticky: see jp_pcsc_cancel() */
+	bool cancelled;         /* sticky: see transport.h, cancel */
 	/* What the readers looked like at the last look (listing or wait),
 	 * the baseline a wait compares against. */
 	seen_reader *seen;
@@ -46,7 +48,9 @@ struct jp_pcsc {
 	bool have_seen;
 	DWORD pnp_state;
 	bool have_pnp;
-};
+} jp_pcsc;
+
+static const struct jp_readers_ops pcsc_readers_ops;
 
 static jp_rv map_err(LONG r)
 {
@@ -73,7 +77,7 @@ static jp_rv log_err(const char *what, LONG r)
 
 /* ---- listing ----------------------------------------------------------- */
 
-jp_rv jp_pcsc_open(jp_pcsc **out)
+static jp_rv pcsc_open(jp_readers **out)
 {
 	jp_pcsc *p;
 	LONG r;
@@ -82,6 +86,7 @@ jp_rv jp_pcsc_open(jp_pcsc **out)
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return JP_E_MEMORY;
+	p->base.ops = &pcsc_readers_ops;
 	r = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &p->ctx);
 	if (r != SCARD_S_SUCCESS) {
 		free(p);
@@ -89,7 +94,7 @@ jp_rv jp_pcsc_open(jp_pcsc **out)
 	}
 	p->pid = getpid();
 	pthread_mutex_init(&p->mu, NULL);
-	*out = p;
+	*out = &p->base;
 	return JP_OK;
 }
 
@@ -104,10 +109,10 @@ static void seen_free(jp_pcsc *p)
 	p->have_seen = false;
 }
 
-void jp_pcsc_close(jp_pcsc *p)
+static void pcsc_readers_close(jp_readers *rd)
 {
-	if (p == NULL)
-		return;
+	jp_pcsc *p = (jp_pcsc *)rd;
+
 	if (p->pid == getpid()) {
 		if (p->have_wait_ctx)
 			SCardReleaseContext(p->wait_ctx);
@@ -177,8 +182,9 @@ static SCARD_READERSTATE *states_new(const char *names, size_t n, size_t extra)
 	return rs;
 }
 
-jp_rv jp_pcsc_readers(jp_pcsc *p, jp_reader_state **out, size_t *n_out)
+static jp_rv pcsc_list(jp_readers *rd, jp_reader_state **out, size_t *n_out)
 {
+	jp_pcsc *p = (jp_pcsc *)rd;
 	SCARD_READERSTATE *rs = NULL;
 	jp_reader_state *st = NULL;
 	char *names = NULL;
@@ -392,8 +398,9 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-jp_rv jp_pcsc_wait(jp_pcsc *p, long timeout_ms)
+static jp_rv pcsc_wait(jp_readers *rd, long timeout_ms)
 {
+	jp_pcsc *p = (jp_pcsc *)rd;
 	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
 	jp_rv rv = JP_OK;
 	LONG r;
@@ -434,14 +441,23 @@ jp_rv jp_pcsc_wait(jp_pcsc *p, long timeout_ms)
 	}
 }
 
-void jp_pcsc_cancel(jp_pcsc *p)
+static void pcsc_cancel(jp_readers *rd)
 {
+	jp_pcsc *p = (jp_pcsc *)rd;
+
 	pthread_mutex_lock(&p->mu);
 	p->cancelled = true;
 	if (p->have_wait_ctx && p->pid == getpid())
 		SCardCancel(p->wait_ctx);
 	pthread_mutex_unlock(&p->mu);
 }
+
+static const struct jp_readers_ops pcsc_readers_ops = {
+	.list = pcsc_list,
+	.wait = pcsc_wait,
+	.cancel = pcsc_cancel,
+	.close = pcsc_readers_close,
+};
 
 /* ---- one connection ---------------------------------------------------- */
 
@@ -501,24 +517,35 @@ static jp_rv pcsc_begin(jp_transport *t)
 	return JP_OK;
 }
 
-static void pcsc_end(jp_transport *t)
+static DWORD disposition(jp_disposition d)
+{
+	return d == JP_UNPOWER ? SCARD_UNPOWER_CARD : SCARD_LEAVE_CARD;
+}
+
+static jp_rv pcsc_end(jp_transport *t, jp_disposition d)
 {
 	pcsc_transport *pt = (pcsc_transport *)t;
 	LONG r;
 
 	if (pt->pid != getpid())
-		return;
-	r = SCardEndTransaction(pt->h, SCARD_LEAVE_CARD);
+		return JP_E_NO_SERVICE;
+	r = SCardEndTransaction(pt->h, disposition(d));
 	if (r != SCARD_S_SUCCESS)
-		log_err("SCardEndTransaction", r);
+		return log_err("SCardEndTransaction", r);
+	if (d == JP_UNPOWER)
+		JP_LOG("transaction ended with the card powered down");
+	return JP_OK;
 }
 
-static void pcsc_close(jp_transport *t)
+static void pcsc_close(jp_transport *t, jp_disposition d)
 {
 	pcsc_transport *pt = (pcsc_transport *)t;
+	LONG r;
 
 	if (pt->pid == getpid()) {
-		SCardDisconnect(pt->h, SCARD_LEAVE_CARD);
+		r = SCardDisconnect(pt->h, disposition(d));
+		if (r != SCARD_S_SUCCESS)
+			log_err("SCardDisconnect", r);
 		SCardReleaseContext(pt->ctx);
 	}
 	free(pt);
@@ -531,20 +558,18 @@ static const struct jp_transport_ops pcsc_ops = {
 	.close = pcsc_close,
 };
 
-jp_rv jp_pcsc_connect(jp_pcsc *p, const char *reader, jp_transport **out)
+static jp_rv pcsc_connect(const char *reader, jp_transport **out)
 {
 	pcsc_transport *pt;
 	LONG r;
 	jp_rv rv;
 
 	*out = NULL;
-	if (p->pid != getpid())
-		return JP_E_NO_SERVICE;
 	pt = calloc(1, sizeof(*pt));
 	if (pt == NULL)
 		return JP_E_MEMORY;
 	pt->base.ops = &pcsc_ops;
-	pt->pid = p->pid;
+	pt->pid = getpid();
 	r = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &pt->ctx);
 	if (r != SCARD_S_SUCCESS) {
 		free(pt);
@@ -565,4 +590,20 @@ jp_rv jp_pcsc_connect(jp_pcsc *p, const char *reader, jp_transport **out)
 	JP_LOG("connected to \"%s\" (T=%d)", reader, pt->proto == SCARD_PROTOCOL_T0 ? 0 : 1);
 	*out = &pt->base;
 	return JP_OK;
+}
+
+/* ---- the backend ------------------------------------------------------- */
+
+const jp_backend jp_backend_pcsc = { .open = pcsc_open, .connect = pcsc_connect };
+
+static const jp_backend *backend = &jp_backend_pcsc;
+
+void jp_backend_set(const jp_backend *b)
+{
+	backend = b ? b : &jp_backend_pcsc;
+}
+
+const jp_backend *jp_backend_get(void)
+{
+	return backend;
 }

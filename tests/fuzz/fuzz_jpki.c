@@ -110,6 +110,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (getenv("FUZZ_TRACE") != NULL)
 		fprintf(stderr, "fuzz: %zu input bytes left unread\n", fuzz_transport_left(t));
-	jp_transport_close(t);
+	jp_transport_close(t, JP_LEAVE);
 	return 0;
 }

@@ -79,8 +79,8 @@ static jp_rv fz_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len,
 }
 
 static jp_rv fz_begin(jp_transport *t) { (void)t; return JP_OK; }
-static void fz_end(jp_transport *t) { (void)t; }
-static void fz_close(jp_transport *t) { free(t); }
+static jp_rv fz_end(jp_transport *t, jp_disposition d) { (void)t; (void)d; return JP_OK; }
+static void fz_close(jp_transport *t, jp_disposition d) { (void)d; free(t); }
 
 static const struct jp_transport_ops fuzz_ops = { fz_transmit, fz_begin, fz_end, fz_close };
 

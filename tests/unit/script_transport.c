@@ -22,7 +22,7 @@ typedef struct {
 	jp_transport base;
 	step *steps;
 	size_t n, cap, next;
-	size_t begins, ends;
+	size_t begins, ends, unpowered, closes;
 } script;
 
 size_t hex_parse(const char *hex, uint8_t *out, size_t cap)
@@ -87,12 +87,60 @@ static jp_rv s_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len,
 }
 
 static jp_rv s_begin(jp_transport *t) { ((script *)t)->begins++; return JP_OK; }
-static void s_end(jp_transport *t) { ((script *)t)->ends++; }
-static void s_close(jp_transport *t)
+static jp_rv s_end(jp_transport *t, jp_disposition d)
 {
 	script *s = (script *)t;
+
+	s->ends++;
+	if (d == JP_UNPOWER)
+		s->unpowered++;
+	return JP_OK;
+}
+/* The module closes its connections; the test frees the script. */
+static void s_close(jp_transport *t, jp_disposition d)
+{
+	script *s = (script *)t;
+
+	s->closes++;
+	if (d == JP_UNPOWER)
+		s->unpowered++;
+}
+
+void script_free(jp_transport *t)
+{
+	script *s = (script *)t;
+
+	if (!s)
+		return;
 	free(s->steps);
 	free(s);
+}
+
+size_t script_unpowered(jp_transport *t) { return ((script *)t)->unpowered; }
+size_t script_closes(jp_transport *t) { return ((script *)t)->closes; }
+
+/* A backend whose every connection is the one script. */
+static jp_transport *the_script;
+
+static jp_rv s_connect(const char *reader, jp_transport **out)
+{
+	(void)reader;
+	*out = the_script;
+	return the_script ? JP_OK : JP_E_NO_CARD;
+}
+
+static jp_rv s_open(jp_readers **out)
+{
+	*out = NULL;
+	return JP_E_NO_SERVICE;
+}
+
+static const jp_backend script_backend = { .open = s_open, .connect = s_connect };
+
+void script_backend_use(jp_transport *t)
+{
+	the_script = t;
+	jp_backend_set(t ? &script_backend : NULL);
 }
 
 static const struct jp_transport_ops script_ops = { s_transmit, s_begin, s_end, s_close };

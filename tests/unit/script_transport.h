@@ -29,6 +29,16 @@ void script_assert_done(jp_transport *t);
 size_t script_begins(jp_transport *t);
 size_t script_ends(jp_transport *t);
 
+/* How many transactions or connections ended with the card powered down;
+ * how many times the connection was closed. */
+size_t script_unpowered(jp_transport *t);
+size_t script_closes(jp_transport *t);
+/* Free the script (the module only closes its connections). */
+void script_free(jp_transport *t);
+/* Make every connection the module opens (jp_connect) this script; NULL:
+ * back to PC/SC. */
+void script_backend_use(jp_transport *t);
+
 /* Parse hex into out; returns the length (test helper). */
 size_t hex_parse(const char *hex, uint8_t *out, size_t cap);
 

@@ -36,7 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	jp_transport_close(f->t);
+	script_free(f->t);
 	free(f);
 	return 0;
 }

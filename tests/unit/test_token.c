@@ -25,43 +25,67 @@
 
 /* ---- PIN rules ---------------------------------------------------------- */
 
-static CK_RV check(jpki_cred cred, const char *pin, int new_pin)
+static CK_RV check(jpki_cred cred, const char *pin)
 {
-	return jp_pin_check(cred, (const CK_UTF8CHAR *)pin, strlen(pin), new_pin);
+	return jp_pin_check(cred, (const CK_UTF8CHAR *)pin, strlen(pin));
+}
+
+/* The PIN as the card will compare it. */
+static CK_RV prepared(jpki_cred cred, const char *pin, char *out)
+{
+	uint8_t buf[JP_PIN_MAX];
+	size_t n = 0;
+	CK_RV rv = jp_pin_prepare(cred, (const CK_UTF8CHAR *)pin, strlen(pin), buf, &n);
+
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	return rv;
 }
 
 static void test_pin_rules(void **state)
 {
+	char out[JP_PIN_MAX + 1];
+
 	(void)state;
-	assert_int_equal(check(JPKI_AUTH, "1234", 0), CKR_OK);
-	assert_int_equal(check(JPKI_AUTH, "123", 0), CKR_PIN_LEN_RANGE);
-	assert_int_equal(check(JPKI_AUTH, "12345", 0), CKR_PIN_LEN_RANGE);
-	assert_int_equal(check(JPKI_AUTH, "12a4", 0), CKR_PIN_INVALID);
-	assert_int_equal(check(JPKI_AUTH, "12A4", 0), CKR_PIN_INVALID);
-	assert_int_equal(check(JPKI_SIGN, "ABC123", 0), CKR_OK);
-	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ123456", 0), CKR_OK);
-	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ1234567", 0), CKR_PIN_LEN_RANGE);
-	assert_int_equal(check(JPKI_SIGN, "AB123", 0), CKR_PIN_LEN_RANGE);
-	assert_int_equal(check(JPKI_SIGN, "abc123", 0), CKR_PIN_INVALID);
-	assert_int_equal(check(JPKI_SIGN, "ABC 123", 0), CKR_PIN_INVALID);
-	/* an existing PIN of one kind of character still logs in ... */
-	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 0), CKR_OK);
-	/* ... but a new one must mix letters and digits */
-	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 1), CKR_PIN_INVALID);
-	assert_int_equal(check(JPKI_SIGN, "123456", 1), CKR_PIN_INVALID);
-	assert_int_equal(check(JPKI_SIGN, "ABC123", 1), CKR_OK);
-	assert_int_equal(jp_pin_check(JPKI_AUTH, NULL, 4, 0), CKR_ARGUMENTS_BAD);
+	assert_int_equal(check(JPKI_AUTH, "1234"), CKR_OK);
+	assert_int_equal(check(JPKI_AUTH, "123"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_AUTH, "12345"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_AUTH, "12a4"), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_AUTH, "12A4"), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "ABC123"), CKR_OK);
+	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ123456"), CKR_OK);
+	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ1234567"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_SIGN, "AB123"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(check(JPKI_SIGN, "ABC 123"), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "ABC-123"), CKR_PIN_INVALID);
+	/* lower case is taken as upper case, as the issuer's software does */
+	assert_int_equal(prepared(JPKI_SIGN, "abc123", out), CKR_OK);
+	assert_string_equal(out, "ABC123");
+	assert_int_equal(prepared(JPKI_SIGN, "aBc12Z", out), CKR_OK);
+	assert_string_equal(out, "ABC12Z");
+	/* but not in the 4-digit PIN, which has no letters */
+	assert_int_equal(prepared(JPKI_AUTH, "12a4", out), CKR_PIN_INVALID);
+	/* a signature PIN without both a letter and a digit cannot exist */
+	assert_int_equal(check(JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "abcdef"), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(jp_pin_check(JPKI_AUTH, NULL, 4), CKR_ARGUMENTS_BAD);
 	assert_int_equal(jp_pin_max_tries(JPKI_AUTH), 3);
 	assert_int_equal(jp_pin_max_tries(JPKI_SIGN), 5);
 }
 
 /* ---- a reader with a scripted card -------------------------------------- */
 
+/* The scripted card every connection of the test reader reaches. */
+static jp_transport *scr;
+
 static jp_reader *reader_new(void)
 {
 	jp_reader *r = calloc(1, sizeof(*r));
 
-	r->t = script_new();
+	scr = script_new();
+	script_backend_use(scr);
+	assert_int_equal(jp_card_init(&r->card, "scripted"), 0);
 	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
 	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
 	r->tokens[JPKI_AUTH].has_cert = r->tokens[JPKI_SIGN].has_cert = true;
@@ -74,8 +98,10 @@ static jp_reader *reader_new(void)
 
 static void reader_free(jp_reader *r)
 {
-	script_assert_done(r->t);
-	jp_transport_close(r->t);
+	script_assert_done(scr);
+	jp_card_free(&r->card);
+	script_backend_use(NULL);
+	script_free(scr);
 	jp_token_clear(&r->tokens[0]);
 	jp_token_clear(&r->tokens[1]);
 	free(r->name);
@@ -109,41 +135,42 @@ static void test_format_costs_nothing(void **state)
 	jp_reader *r = *state;
 
 	assert_int_equal(login(r, JPKI_AUTH, "123"), CKR_PIN_LEN_RANGE);
-	assert_int_equal(login(r, JPKI_SIGN, "abc123"), CKR_PIN_INVALID);
-	assert_int_equal(script_count(r->t), 0);
-	assert_int_equal(script_begins(r->t), 0);
+	assert_int_equal(login(r, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(login(r, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(script_count(scr), 0);
+	assert_int_equal(script_begins(scr), 0);
 }
 
 static void test_login_ok_clears(void **state)
 {
 	jp_reader *r = *state;
 
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 18"), OK);
-	script_expect(r->t, "00 20 00 80 04 31 32 33 34", OK);
-	script_expect(r->t, SEL_APP, OK);       /* the card forgets the PIN */
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	script_expect(scr, SEL_APP, OK);       /* the card forgets the PIN */
 	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_OK);
 	assert_true(r->tokens[JPKI_AUTH].logged_in);
-	assert_int_equal(r->tokens[JPKI_AUTH].pin_len, 4);
-	assert_int_equal(script_begins(r->t), script_ends(r->t));
+	assert_non_null(r->tokens[JPKI_AUTH].pin);
+	assert_int_equal(r->tokens[JPKI_AUTH].pin->len, 4);
+	assert_int_equal(script_begins(scr), script_ends(scr));
 	jp_token_logout(&r->tokens[JPKI_AUTH]);
-	assert_int_equal(r->tokens[JPKI_AUTH].pin_len, 0);
-	assert_int_equal(r->tokens[JPKI_AUTH].pin[0], 0);
+	assert_null(r->tokens[JPKI_AUTH].pin);
 }
 
 static void test_login_wrong_then_locked(void **state)
 {
 	jp_reader *r = *state;
 
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 18"), OK);
-	script_expect(r->t, "00 20 00 80 04 39 39 39 39", "63 C0");
-	script_expect(r->t, SEL_APP, OK);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80 04 39 39 39 39", "63 C0");
+	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(login(r, JPKI_AUTH, "9999"), CKR_PIN_INCORRECT);
 	assert_int_equal(r->tokens[JPKI_AUTH].tries, 0);
 	/* locked: never sent again */
 	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_PIN_LOCKED);
-	assert_int_equal(script_count(r->t), 4);
+	assert_int_equal(script_count(scr), 4);
 }
 
 static void test_no_pin_token(void **state)
@@ -152,17 +179,17 @@ static void test_no_pin_token(void **state)
 
 	r->tokens[JPKI_SIGN].pin_usable = false;
 	assert_int_equal(login(r, JPKI_SIGN, "ABC123"), CKR_USER_PIN_NOT_INITIALIZED);
-	assert_int_equal(script_count(r->t), 0);
+	assert_int_equal(script_count(scr), 0);
 }
 
 static void test_verify_error_not_retried(void **state)
 {
 	jp_reader *r = *state;
 
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 18"), OK);
-	script_expect_error(r->t, "00 20 00 80 04 31 32 33 34", JP_E_COMM);
-	script_expect(r->t, SEL_APP, OK);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect_error(scr, "00 20 00 80 04 31 32 33 34", JP_E_COMM);
+	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_DEVICE_ERROR);
 	assert_false(r->tokens[JPKI_AUTH].logged_in);
 }
@@ -177,21 +204,21 @@ static void test_reverify_failure_logs_out(void **state)
 	size_t sl = sizeof(sig);
 
 	t->logged_in = true;
-	memcpy(t->pin, "1234", 4);
-	t->pin_len = 4;
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 18"), OK);
-	script_expect(r->t, "00 20 00 80 04 31 32 33 34", "63 C2");   /* changed elsewhere */
-	script_expect(r->t, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, 0, digestinfo, sizeof(digestinfo), sig, &sl),
+	t->pin = jp_secret_new();
+	jp_secret_set(t->pin, (const uint8_t *)"1234", 4);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", "63 C2");   /* changed elsewhere */
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
 	                 CKR_USER_NOT_LOGGED_IN);
 	assert_false(t->logged_in);
-	assert_int_equal(t->pin_len, 0);
+	assert_null(t->pin);
 	assert_int_equal(t->tries, 2);
 	/* and the next signature does not try again */
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, 0, digestinfo, sizeof(digestinfo), sig, &sl),
+	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
 	                 CKR_USER_NOT_LOGGED_IN);
-	assert_int_equal(script_count(r->t), 4);
+	assert_int_equal(script_count(scr), 4);
 }
 
 static void test_sign_flow(void **state)
@@ -204,24 +231,24 @@ static void test_sign_flow(void **state)
 	int i, n;
 
 	t->logged_in = true;
-	memcpy(t->pin, "1234", 4);
-	t->pin_len = 4;
+	t->pin = jp_secret_new();
+	jp_secret_set(t->pin, (const uint8_t *)"1234", 4);
 	memset(answer, 0x5a, sizeof(answer));
 	n = snprintf(cmd, sizeof(cmd), "80 2A 00 80 33");
 	for (i = 0; i < 51; i++)
 		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " %02X", digestinfo[i]);
 	snprintf(cmd + n, sizeof(cmd) - (size_t)n, " 00");
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 18"), OK);
-	script_expect(r->t, "00 20 00 80 04 31 32 33 34", OK);
-	script_expect(r->t, SEL("00 17"), OK);
-	script_expect_data(r->t, cmd, answer, sizeof(answer), 0x9000);
-	script_expect(r->t, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, 0, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	script_expect(scr, SEL("00 17"), OK);
+	script_expect_data(scr, cmd, answer, sizeof(answer), 0x9000);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
 	assert_int_equal(sl, 256);
 	assert_memory_equal(sig, answer, 256);
-	assert_int_equal(script_begins(r->t), 1);
-	assert_int_equal(script_ends(r->t), 1);
+	assert_int_equal(script_begins(scr), 1);
+	assert_int_equal(script_ends(scr), 1);
 }
 
 static void test_context_login_holds_card(void **state)
@@ -235,18 +262,18 @@ static void test_context_login_holds_card(void **state)
 	memset(&s, 0, sizeof(s));
 	t->logged_in = true;
 	memset(answer, 0x33, sizeof(answer));
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 1B"), OK);
-	script_expect(r->t, "00 20 00 80 06 41 42 43 31 32 33", OK);
-	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s), CKR_OK);
-	assert_ptr_equal(r->hold, &s);
-	assert_int_equal(script_ends(r->t), 0);          /* still inside the transaction */
-	script_expect(r->t, SEL("00 1A"), OK);
-	script_expect_data(r->t, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
-	script_expect(r->t, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, &s, (const uint8_t *)"ABC123", 6, digestinfo, 2, sig, &sl), CKR_OK);
-	assert_null(r->hold);
-	assert_int_equal(script_ends(r->t), 1);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 1B"), OK);
+	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
+	assert_true(jp_card_held_by(&r->card, &s));
+	assert_int_equal(script_ends(scr), 0);          /* still inside the transaction */
+	script_expect(scr, SEL("00 1A"), OK);
+	script_expect_data(scr, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(jp_token_sign(r, t, &s, NULL, digestinfo, 2, sig, &sl), CKR_OK);
+	assert_false(jp_card_held_by(&r->card, NULL));
+	assert_int_equal(script_ends(scr), 1);
 }
 
 static void test_hold_released_by_other_use(void **state)
@@ -256,14 +283,14 @@ static void test_hold_released_by_other_use(void **state)
 	jp_session s;
 
 	memset(&s, 0, sizeof(s));
-	script_expect(r->t, SEL_APP, OK);
-	script_expect(r->t, SEL("00 1B"), OK);
-	script_expect(r->t, "00 20 00 80 06 41 42 43 31 32 33", OK);
-	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s), CKR_OK);
-	script_expect(r->t, SEL_APP, OK);                /* cleared and ended */
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 1B"), OK);
+	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
+	script_expect(scr, SEL_APP, OK);                /* cleared and ended */
 	jp_reader_release_hold(r);
-	assert_null(r->hold);
-	assert_int_equal(script_ends(r->t), 1);
+	assert_false(jp_card_held_by(&r->card, NULL));
+	assert_int_equal(script_ends(scr), 1);
 }
 
 /* ---- objects ------------------------------------------------------------ */

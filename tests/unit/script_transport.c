@@ -23,6 +23,8 @@ typedef struct {
 	step *steps;
 	size_t n, cap, next;
 	size_t begins, ends, unpowered, closes;
+	jp_rv (*begin_fn)(jp_transport *t);
+	int begin_fn_times;
 } script;
 
 size_t hex_parse(const char *hex, uint8_t *out, size_t cap)
@@ -86,7 +88,25 @@ static jp_rv s_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len,
 	return JP_OK;
 }
 
-static jp_rv s_begin(jp_transport *t) { ((script *)t)->begins++; return JP_OK; }
+static jp_rv s_begin(jp_transport *t)
+{
+	script *s = (script *)t;
+
+	s->begins++;
+	if (s->begin_fn && s->begin_fn_times > 0) {
+		s->begin_fn_times--;
+		return s->begin_fn(t);
+	}
+	return JP_OK;
+}
+
+void script_begin_result(jp_transport *t, jp_rv (*fn)(jp_transport *t), int times)
+{
+	script *s = (script *)t;
+
+	s->begin_fn = fn;
+	s->begin_fn_times = times;
+}
 static jp_rv s_end(jp_transport *t, jp_disposition d)
 {
 	script *s = (script *)t;

@@ -33,6 +33,8 @@ size_t script_ends(jp_transport *t);
  * how many times the connection was closed. */
 size_t script_unpowered(jp_transport *t);
 size_t script_closes(jp_transport *t);
+/* The next `times` begins return what fn says (e.g. JP_E_RESET). */
+void script_begin_result(jp_transport *t, jp_rv (*fn)(jp_transport *t), int times);
 /* Free the script (the module only closes its connections). */
 void script_free(jp_transport *t);
 /* Make every connection the module opens (jp_connect) this script; NULL:

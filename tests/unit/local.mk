@@ -28,3 +28,9 @@ TESTS += tests/unit/test_card
 tests_unit_test_card_SOURCES = tests/unit/test_card.c $(UNIT_HELPERS)
 tests_unit_test_card_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_card_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_module
+TESTS += tests/unit/test_module
+tests_unit_test_module_SOURCES = tests/unit/test_module.c $(UNIT_HELPERS)
+tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_module_LDADD = $(UNIT_LDADD)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "script_transport.h"
@@ -149,10 +150,54 @@ static jp_rv s_connect(const char *reader, jp_transport **out)
 	return the_script ? JP_OK : JP_E_NO_CARD;
 }
 
+/* One reader, "Scripted Reader", whose card the test puts in and takes
+ * out; a listing can be made to fail for a moment. */
+static struct {
+	jp_readers base;
+	bool present;
+	uint32_t events;
+	int list_errors;
+	bool cancelled;
+} fake;
+
+static jp_rv f_list(jp_readers *rd, jp_reader_state **out, size_t *n)
+{
+	(void)rd;
+	*out = NULL;
+	*n = 0;
+	if (fake.list_errors > 0) {
+		fake.list_errors--;
+		return JP_E_COMM;
+	}
+	if (!(*out = calloc(1, sizeof(**out))) || !((*out)->name = strdup("Scripted Reader"))) {
+		free(*out);
+		*out = NULL;
+		return JP_E_MEMORY;
+	}
+	(*out)->card_present = fake.present;
+	(*out)->events = fake.events;
+	*n = 1;
+	return JP_OK;
+}
+
+static jp_rv f_wait(jp_readers *rd, long timeout_ms)
+{
+	(void)rd;
+	if (!__atomic_load_n(&fake.cancelled, __ATOMIC_SEQ_CST))
+		usleep(timeout_ms >= 0 && timeout_ms < 20 ? (useconds_t)timeout_ms * 1000 : 20000);
+	return JP_E_COMM;
+}
+
+static void f_cancel(jp_readers *rd) { (void)rd; __atomic_store_n(&fake.cancelled, true, __ATOMIC_SEQ_CST); }
+static void f_close(jp_readers *rd) { (void)rd; }
+
+static const struct jp_readers_ops fake_ops = { f_list, f_wait, f_cancel, f_close };
+
 static jp_rv s_open(jp_readers **out)
 {
-	*out = NULL;
-	return JP_E_NO_SERVICE;
+	fake.base.ops = &fake_ops;
+	*out = &fake.base;
+	return JP_OK;
 }
 
 static const jp_backend script_backend = { .open = s_open, .connect = s_connect };
@@ -160,7 +205,23 @@ static const jp_backend script_backend = { .open = s_open, .connect = s_connect 
 void script_backend_use(jp_transport *t)
 {
 	the_script = t;
+	fake.present = t != NULL;
+	fake.events = 1;
+	fake.list_errors = 0;
+	fake.cancelled = false;
 	jp_backend_set(t ? &script_backend : NULL);
+}
+
+void script_reader_present(bool present)
+{
+	if (present != fake.present)
+		fake.events++;
+	fake.present = present;
+}
+
+void script_list_errors(int n)
+{
+	fake.list_errors = n;
 }
 
 static const struct jp_transport_ops script_ops = { s_transmit, s_begin, s_end, s_close };

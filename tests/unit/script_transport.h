@@ -9,6 +9,7 @@
 #ifndef SCRIPT_TRANSPORT_H
 #define SCRIPT_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "transport.h"
@@ -37,9 +38,14 @@ size_t script_closes(jp_transport *t);
 void script_begin_result(jp_transport *t, jp_rv (*fn)(jp_transport *t), int times);
 /* Free the script (the module only closes its connections). */
 void script_free(jp_transport *t);
-/* Make every connection the module opens (jp_connect) this script; NULL:
- * back to PC/SC. */
+/* Make every connection the module opens (jp_connect) this script, and the
+ * reader listing one reader, "Scripted Reader", with a card; NULL: back to
+ * PC/SC. */
 void script_backend_use(jp_transport *t);
+/* Take the card out or put it back (a new card for the module). */
+void script_reader_present(bool present);
+/* The next n listings fail for a moment (JP_E_COMM). */
+void script_list_errors(int n);
 
 /* Parse hex into out; returns the length (test helper). */
 size_t hex_parse(const char *hex, uint8_t *out, size_t cap);

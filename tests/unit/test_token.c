@@ -16,7 +16,9 @@
 #include "object.h"
 #include "pin.h"
 #include "script_transport.h"
-#include "state.h"
+#include "conf.h"
+#include "session.h"
+#include "slot.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -110,10 +112,9 @@ static void reader_free(jp_reader *r)
 
 static int setup(void **state)
 {
-	memset(&g, 0, sizeof(g));
 	jp_lock_setup(NULL);
-	jp_mutex_new(&g.lock);
-	g.always_auth = true;
+	jp_global_init();
+	jp_conf_set(true, 3);
 	*state = reader_new();
 	return 0;
 }
@@ -121,7 +122,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	reader_free(*state);
-	jp_mutex_free(g.lock);
+	jp_global_free();
 	return 0;
 }
 

@@ -42,11 +42,9 @@ static void test_pin_rules(void **state)
 	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ123456", 0), CKR_OK);
 	assert_int_equal(check(JPKI_SIGN, "ABCDEFGHIJ1234567", 0), CKR_PIN_LEN_RANGE);
 	assert_int_equal(check(JPKI_SIGN, "AB123", 0), CKR_PIN_LEN_RANGE);
-	assert_int_equal(check(JPKI_SIGN, "abc123", 0), CKR_PIN_INVALID);
 	assert_int_equal(check(JPKI_SIGN, "ABC 123", 0), CKR_PIN_INVALID);
-	/* an existing PIN of one kind of character still logs in ... */
-	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 0), CKR_OK);
-	/* ... but a new one must mix letters and digits */
+	assert_int_equal(check(JPKI_SIGN, "ABC-123", 0), CKR_PIN_INVALID);
+	/* a new signature PIN must mix letters and digits */
 	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 1), CKR_PIN_INVALID);
 	assert_int_equal(check(JPKI_SIGN, "123456", 1), CKR_PIN_INVALID);
 	assert_int_equal(check(JPKI_SIGN, "ABC123", 1), CKR_OK);
@@ -109,9 +107,60 @@ static void test_format_costs_nothing(void **state)
 	jp_reader *r = *state;
 
 	assert_int_equal(login(r, JPKI_AUTH, "123"), CKR_PIN_LEN_RANGE);
-	assert_int_equal(login(r, JPKI_SIGN, "abc123"), CKR_PIN_INVALID);
+	assert_int_equal(login(r, JPKI_SIGN, "ABC-123"), CKR_PIN_INVALID);
 	assert_int_equal(script_count(r->t), 0);
 	assert_int_equal(script_begins(r->t), 0);
+}
+
+static CK_RV set_pin(jp_reader *r, jpki_cred cred, const char *old_pin, const char *new_pin)
+{
+	return jp_token_set_pin(r, &r->tokens[cred], (const CK_UTF8CHAR *)old_pin, strlen(old_pin),
+	                        (const CK_UTF8CHAR *)new_pin, strlen(new_pin));
+}
+
+/* No signature PIN is made of letters only or digits only (module.md,
+ * "Login and PINs"): refused at login and as the old PIN of C_SetPIN,
+ * before the card is touched. */
+static void test_sign_pin_must_mix(void **state)
+{
+	jp_reader *r = *state;
+
+	assert_int_equal(check(JPKI_SIGN, "ABCDEF", 0), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "123456", 0), CKR_PIN_INVALID);
+	assert_int_equal(login(r, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(login(r, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(set_pin(r, JPKI_SIGN, "ABCDEF", "NEW456"), CKR_PIN_INVALID);
+	assert_int_equal(set_pin(r, JPKI_SIGN, "123456", "NEW456"), CKR_PIN_INVALID);
+	assert_int_equal(script_count(r->t), 0);
+	assert_int_equal(script_begins(r->t), 0);
+	assert_int_equal(r->tokens[JPKI_SIGN].tries, 5);
+}
+
+/* Lower-case letters in a signature PIN are sent as upper case. */
+static void test_sign_pin_lower_case(void **state)
+{
+	jp_reader *r = *state;
+
+	r->tokens[JPKI_SIGN].cert_tried = true;
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 1B"), OK);
+	script_expect(r->t, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(login(r, JPKI_SIGN, "abc123"), CKR_OK);
+	assert_true(r->tokens[JPKI_SIGN].logged_in);
+}
+
+/* C_SetPIN: the old and the new PIN in either case. */
+static void test_set_sign_pin_lower_case(void **state)
+{
+	jp_reader *r = *state;
+
+	script_expect(r->t, SEL_APP, OK);
+	script_expect(r->t, SEL("00 1B"), OK);
+	script_expect(r->t, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	script_expect(r->t, "00 24 01 80 06 4E 45 57 37 38 39", OK);
+	script_expect(r->t, SEL_APP, OK);
+	assert_int_equal(set_pin(r, JPKI_SIGN, "abC123", "new789"), CKR_OK);
 }
 
 static void test_login_ok_clears(void **state)
@@ -380,6 +429,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pin_rules),
 		cmocka_unit_test_setup_teardown(test_format_costs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_pin_must_mix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_pin_lower_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_sign_pin_lower_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_ok_clears, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_wrong_then_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_pin_token, setup, teardown),

@@ -411,7 +411,7 @@ static void test_find_needs(void **state)
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_BYTE id = 0x01;
 	CK_ATTRIBUTE a[2] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, &id, 1 } };
-	bool cert, ca;
+	bool cert = true, ca = true;    /* what each call must overwrite */
 
 	jp_obj_find_needs(t, a, 2, &cert, &ca);
 	assert_false(cert);             /* a key search by id reads no certificate */
@@ -419,6 +419,7 @@ static void test_find_needs(void **state)
 	jp_obj_find_needs(t, NULL, 0, &cert, &ca);
 	assert_true(cert && ca);
 	cls = CKO_CERTIFICATE;
+	cert = false;
 	jp_obj_find_needs(t, a, 2, &cert, &ca);
 	assert_true(cert);
 	assert_false(ca);

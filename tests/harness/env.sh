@@ -25,7 +25,7 @@
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
 # Functions: start_card stop_card restart_card remove_card insert_card
 #   card_reader card_dir card_pid trace apdu_count card_verifies card_signs
-#   restart_pcscd
+#   trace_count restart_pcscd
 #   ok not_ok skip fail harness_done.
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -137,12 +137,13 @@ card_pid() { echo "${JV_CARD_PID[$1]}"; }
 trace() { echo "$JV_TMP/cards/$1/trace"; }
 # APDUs the card answered so far (since it was first started). Without a
 # readable trace the test fails: a count of nothing must never read as 0.
-apdu_count() { _jv_trace_count "$1" -v '^#'; }
+apdu_count() { trace_count "$1" -v '^#'; }
 # PIN VERIFYs with a PIN (not the empty status queries) the card received,
 # and the signatures it was asked for (COMPUTE DIGITAL SIGNATURE).
-card_verifies() { _jv_trace_count "$1" '^00200080[0-9A-F][0-9A-F]\*'; }
-card_signs() { _jv_trace_count "$1" '^802A0080'; }
-_jv_trace_count() {	# NAME GREP-ARGS...: matching lines of the card's trace
+card_verifies() { trace_count "$1" '^00200080[0-9A-F][0-9A-F]\*'; }
+card_signs() { trace_count "$1" '^802A0080'; }
+# trace_count NAME GREP-ARGS...: the lines of the card's trace that match.
+trace_count() {
 	local name=$1 t
 	t=$(trace "$name")
 	shift

@@ -24,7 +24,8 @@
 #   OPENSC_CONF OPENSC_PKCS11         our OpenSC config, the OpenSC module
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
 # Functions: start_card stop_card restart_card remove_card insert_card
-#   card_reader card_dir card_pid trace apdu_count restart_pcscd
+#   card_reader card_dir card_pid trace apdu_count card_verifies card_signs
+#   trace_count restart_pcscd
 #   ok not_ok skip fail harness_done.
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -54,7 +55,17 @@ declare -A JV_CARD_PID=() JV_CARD_IDX=() JV_CARD_ARGS=()
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; JV_FAILED=1; }
 skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; JV_FAILED=1; exit 1; }
+# fail also works inside $(...): there it tells on stderr and stops the
+# test itself (SIGTERM to the test's shell, whose trap exits 1), as a
+# subshell's exit alone would be lost.
+fail() {
+	if [ "${BASHPID:-$$}" != "$$" ]; then
+		echo "FAIL: $*" >&2
+		kill -TERM "$$"
+		exit 1
+	fi
+	echo "FAIL: $*"; JV_FAILED=1; exit 1
+}
 harness_done() {
 	if [ "$JV_FAILED" = 0 ]; then
 		echo "PASS: $(basename "$0")"
@@ -124,8 +135,21 @@ card_reader() { echo "${JV_READERS[${JV_CARD_IDX[$1]}]}"; }
 card_dir() { echo "$JV_TMP/cards/$1"; }
 card_pid() { echo "${JV_CARD_PID[$1]}"; }
 trace() { echo "$JV_TMP/cards/$1/trace"; }
-# APDUs the card answered so far (since it was first started).
-apdu_count() { grep -vc '^#' "$(trace "$1")" || true; }
+# APDUs the card answered so far (since it was first started). Without a
+# readable trace the test fails: a count of nothing must never read as 0.
+apdu_count() { trace_count "$1" -v '^#'; }
+# PIN VERIFYs with a PIN (not the empty status queries) the card received,
+# and the signatures it was asked for (COMPUTE DIGITAL SIGNATURE).
+card_verifies() { trace_count "$1" '^00200080[0-9A-F][0-9A-F]\*'; }
+card_signs() { trace_count "$1" '^802A0080'; }
+# trace_count NAME GREP-ARGS...: the lines of the card's trace that match.
+trace_count() {
+	local name=$1 t
+	t=$(trace "$name")
+	shift
+	[ -f "$t" ] && [ -r "$t" ] || fail "no readable trace for card $name ($t)"
+	grep -c "$@" "$t" || [ $? = 1 ] || fail "cannot read the trace of card $name"
+}
 
 _jv_wait_card() {	# NAME present|absent
 	"$JV_PCSC_APDU" wait "$(card_reader "$1")" "$2" 10 ||

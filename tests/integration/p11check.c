@@ -169,8 +169,10 @@ static int cmd_tokens(const char *profile, const char *dir)
 	      (unsigned long)sg);
 	if (a == (CK_SLOT_ID)-1 || sg == (CK_SLOT_ID)-1)
 		return 1;
-	p11->C_GetTokenInfo(a, &ta);
-	p11->C_GetTokenInfo(sg, &ts);
+	memset(&ta, 0, sizeof(ta));
+	memset(&ts, 0, sizeof(ts));
+	check_rv(p11->C_GetTokenInfo(a, &ta), CKR_OK, "C_GetTokenInfo, authentication token");
+	check_rv(p11->C_GetTokenInfo(sg, &ts), CKR_OK, "C_GetTokenInfo, signature token");
 	CHECK(memcmp(ta.serialNumber, ts.serialNumber, 16) != 0, "the two tokens have different serials");
 	for (int i = 0; i < 16; i++)
 		if (ta.serialNumber[i] < 0x21 || ta.serialNumber[i] > 0x7e || ts.serialNumber[i] < 0x21 ||

@@ -221,7 +221,8 @@ void jp_slots_free_all(bool in_parent)
 		reader_free(g.dead[i], in_parent);
 	free(g.readers);
 	free(g.dead);
-	memset(&g, 0, sizeof(g));
+	g.readers = g.dead = NULL;
+	g.nreaders = g.ndead = 0;
 }
 
 void jp_slots_close_service(void)

@@ -499,8 +499,19 @@ int main(int argc, char **argv)
 		return cmd_only_auth();
 	if (!strcmp(cmd, "cost"))
 		return cmd_cost();
+	if (!strcmp(cmd, "hold-then") && argc > 2)
+		return cmd_hold_then(argv[2], argc > 3 ? atol(argv[3]) : 0);
+	if (!strcmp(cmd, "hold-stay") && argc > 2)
+		return cmd_hold_stay(atol(argv[2]));
+	if (!strcmp(cmd, "setpin-pending") && argc > 2)
+		return cmd_setpin_pending(argv[2]);
+	if (!strcmp(cmd, "close-last"))
+		return cmd_close_last();
+	if (!strcmp(cmd, "finalize-race"))
+		return cmd_finalize_race(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atoi(argv[3]) : 5);
 	fprintf(stderr, "usage: p11check tokens PROFILE | mechs | login auth|sign PIN | setpin auth|sign OLD NEW |\n"
 	                "  sign-once auth|sign | threads [N [ROUNDS]] | mutex | remove | remove-during | events |\n"
-	                "  two | pcscd | no-pcscd | reset | cost\n");
+	                "  two | pcscd | no-pcscd | reset | cost | hold-then close|logout|finalize|exit|sleep MS |\n"
+	                "  hold-stay MS | setpin-pending NEW | close-last | finalize-race [N [ROUNDS]]\n");
 	return 2;
 }

@@ -7,7 +7,7 @@ libjpkicore_la_SOURCES = \
 	src/apdu.h src/apdu.c \
 	src/jpki.h src/jpki.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
-	src/pin.h src/pin.c \
+	src/pin.h src/pin.c src/pinpad.h src/pinpad.c \
 	src/state.h src/lock.h src/lock.c \
 	src/slot.h src/slot.c \
 	src/object.h src/object.c \

@@ -22,3 +22,9 @@ TESTS += tests/unit/test_token
 tests_unit_test_token_SOURCES = tests/unit/test_token.c $(UNIT_HELPERS)
 tests_unit_test_token_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_token_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_pinpad
+TESTS += tests/unit/test_pinpad
+tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)
+tests_unit_test_pinpad_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pinpad_LDADD = $(UNIT_LDADD)

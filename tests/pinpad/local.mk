@@ -1,0 +1,13 @@
+# The test PIN-pad reader: a pcsc-lite driver that puts a file-fed keypad
+# (PC/SC part 10) in front of vsmartcard's vpcd, and its raw test.  The
+# harness loads it into every pcscd it starts (tests/harness/env.sh).
+# Never built with the sanitizers: pcscd loads it.
+noinst_LTLIBRARIES += tests/pinpad/ifd-pinpad.la
+tests_pinpad_ifd_pinpad_la_SOURCES = tests/pinpad/ifd-pinpad.c \
+	tests/pinpad/keypad.h tests/pinpad/keypad.c \
+	tests/pinpad/spe.h tests/pinpad/spe.c
+tests_pinpad_ifd_pinpad_la_CPPFLAGS = $(PCSC_CFLAGS)
+tests_pinpad_ifd_pinpad_la_CFLAGS = $(WARN_CFLAGS)
+tests_pinpad_ifd_pinpad_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath '$(abs_builddir)/tests/pinpad' -export-symbols-regex '^IFDH'
+tests_pinpad_ifd_pinpad_la_LIBADD = -ldl

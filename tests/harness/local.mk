@@ -7,4 +7,4 @@ tests_harness_pcsc_apdu_CPPFLAGS = $(PCSC_CFLAGS)
 tests_harness_pcsc_apdu_LDADD = $(PCSC_LIBS)
 
 dist_noinst_SCRIPTS += tests/harness/env.sh
-dist_noinst_DATA += tests/harness/reader.conf.d/vpcd tests/harness/opensc.conf
+dist_noinst_DATA += tests/harness/opensc.conf

@@ -11,3 +11,6 @@ tests_pinpad_ifd_pinpad_la_CFLAGS = $(WARN_CFLAGS)
 tests_pinpad_ifd_pinpad_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath '$(abs_builddir)/tests/pinpad' -export-symbols-regex '^IFDH'
 tests_pinpad_ifd_pinpad_la_LIBADD = -ldl
+
+TESTS += tests/pinpad/pinpad.sh
+dist_noinst_SCRIPTS += tests/pinpad/pinpad.sh

@@ -14,3 +14,13 @@ tests_pinpad_ifd_pinpad_la_LIBADD = -ldl
 
 TESTS += tests/pinpad/pinpad.sh
 dist_noinst_SCRIPTS += tests/pinpad/pinpad.sh
+
+# The driver's secure PIN entry without pcscd, against the module's own
+# structures (src/pinpad.c).
+check_PROGRAMS += tests/pinpad/test_spe
+TESTS += tests/pinpad/test_spe
+tests_pinpad_test_spe_SOURCES = tests/pinpad/test_spe.c \
+	tests/pinpad/keypad.h tests/pinpad/keypad.c \
+	tests/pinpad/spe.h tests/pinpad/spe.c src/pinpad.h src/pinpad.c
+tests_pinpad_test_spe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_pinpad_test_spe_LDADD = $(CMOCKA_LIBS)

@@ -448,13 +448,17 @@ static int cmd_only_auth(void)
 	CK_SLOT_ID slots[16], a;
 	CK_ULONG n = 16;
 	CK_SLOT_INFO si;
+	/* The harness tells how many readers its pcscd has. */
+	const char *env = getenv("JV_NREADERS");
+	CK_ULONG readers = env ? strtoul(env, NULL, 10) : 2;
 
 	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
 	check_rv(p11->C_GetSlotList(CK_FALSE, slots, &n), CKR_OK, "C_GetSlotList");
 	a = find_slot(AUTH, 0);
 	CHECK(a != (CK_SLOT_ID)-1, "the authentication token is there");
 	CHECK(find_slot(SIGN, 0) == (CK_SLOT_ID)-1, "the signature token is not");
-	CHECK(n == 2, "one slot per reader (%lu for two readers)", (unsigned long)n);
+	CHECK(n == readers, "one slot per reader (%lu for %lu readers)",
+	      (unsigned long)n, (unsigned long)readers);
 	check_rv(p11->C_GetSlotInfo(a + 1, &si), CKR_SLOT_ID_INVALID, "the signature slot id is invalid");
 	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
 	return failures ? 1 : 0;

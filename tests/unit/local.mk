@@ -34,3 +34,9 @@ TESTS += tests/unit/test_module
 tests_unit_test_module_SOURCES = tests/unit/test_module.c $(UNIT_HELPERS)
 tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_module_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_pinpad
+TESTS += tests/unit/test_pinpad
+tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)
+tests_unit_test_pinpad_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pinpad_LDADD = $(UNIT_LDADD)

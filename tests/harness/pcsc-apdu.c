@@ -14,7 +14,8 @@
  *                      SW "error" or an error name (SCARD_E_NOT_TRANSACTED):
  *                      SCardTransmit must fail (with that error)
  *   reset              reconnect with SCARD_RESET_CARD
- *   reconnect leave|reset|unpower      SCardReconnect with that disposition
+ *   reconnect leave|reset|unpower [RESULT]   SCardReconnect with that
+ *                      disposition; RESULT: expected error name or success
  *   begin              SCardBeginTransaction
  *   end leave|reset|unpower            SCardEndTransaction
  *   wait-link SECONDS  wait until the driver answers SCardGetAttrib (ATR)
@@ -226,9 +227,17 @@ static int run(const char *reader, FILE *in)
 			rv = SCardReconnect(card, SCARD_SHARE_SHARED,
 					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
 					    disp, &proto);
-			printf("-- reconnect %s\n", sw);
-			if (rv != SCARD_S_SUCCESS)
+			printf("-- reconnect %s: %s\n", sw, rv == SCARD_S_SUCCESS ?
+			       "success" : error_name(rv));
+			if (data && strcmp(data, rv == SCARD_S_SUCCESS ?
+					   "success" : error_name(rv)) == 0)
+				continue;
+			if (data) {
+				printf("FAIL reconnect: expected %s\n", data);
+				bad = 1;
+			} else if (rv != SCARD_S_SUCCESS) {
 				return fail("SCardReconnect", rv);
+			}
 			continue;
 		}
 		if (strcmp(apdu, "begin") == 0) {

@@ -25,6 +25,7 @@
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
 # Functions: start_card stop_card restart_card remove_card insert_card
 #   card_reader card_dir card_pid trace apdu_count restart_pcscd
+#   set_faults faults_fired
 #   ok not_ok skip fail harness_done.
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -126,6 +127,19 @@ card_pid() { echo "${JV_CARD_PID[$1]}"; }
 trace() { echo "$JV_TMP/cards/$1/trace"; }
 # APDUs the card answered so far (since it was first started).
 apdu_count() { grep -vc '^#' "$(trace "$1")" || true; }
+# set_faults NAME < RULES: the card's fault rules (tests/vcard/README.md,
+# "Fault injection"), replaced at once; counting starts again from zero.
+# set_faults NAME < /dev/null removes them.
+set_faults() {
+	local f
+	f=$(card_dir "$1")/faults
+	cat > "$f.new" && mv -f "$f.new" "$f"
+}
+# faults_fired NAME [ACTION]: how many "# fault" lines the trace has (of
+# that action, e.g. lost or sw=6F00).
+faults_fired() {
+	grep -c "^# fault ${2:-}" "$(trace "$1")" || true
+}
 
 _jv_wait_card() {	# NAME present|absent
 	"$JV_PCSC_APDU" wait "$(card_reader "$1")" "$2" 10 ||
@@ -137,7 +151,8 @@ _jv_launch() {	# NAME: start the card process with its recorded options
 	dir=$(card_dir "$name")
 	eval "set -- ${JV_CARD_ARGS[$name]}"
 	"$JV_VCARD" --port $((JV_VPCD_PORT + JV_CARD_IDX[$name])) \
-		--state "$dir/state" --trace "$dir/trace" "$@" \
+		--state "$dir/state" --trace "$dir/trace" \
+		--fault-file "$dir/faults" "$@" \
 		>> "$dir/log" 2>&1 8>&- &
 	JV_CARD_PID[$name]=$!
 }

@@ -175,3 +175,16 @@ enum vc_fault_action vc_fault_check(const unsigned char *cmd, size_t len,
 	}
 	return VC_FAULT_NONE;
 }
+
+/* The action as a rule writes it: "sw=6F00", "lost", ... */
+void vc_fault_name(enum vc_fault_action action, uint16_t sw, char *buf,
+		   size_t cap)
+{
+	static const char *const names[] = {
+		"none", "sw=", "lost", "lost-before", "remove" };
+
+	if (action == VC_FAULT_SW)
+		snprintf(buf, cap, "sw=%04X", sw);
+	else
+		snprintf(buf, cap, "%s", names[action]);
+}

@@ -163,12 +163,7 @@ apdu:
 		return;
 	fault = vc_fault_check(msg, len, &sw);
 	if (fault != VC_FAULT_NONE) {
-		static const char *const names[] = {
-			"", "sw=", "lost", "lost-before", "remove" };
-
-		snprintf(action, sizeof(action), "%s", names[fault]);
-		if (fault == VC_FAULT_SW)
-			snprintf(action, sizeof(action), "sw=%04X", sw);
+		vc_fault_name(fault, sw, action, sizeof(action));
 		vc_trace_fault(action, msg, len);
 	}
 	if (fault == VC_FAULT_LOST_BEFORE || fault == VC_FAULT_REMOVE) {

@@ -6,8 +6,9 @@
  *
  * One process is one card. The card's persistent part (struct vc_card: PINs,
  * counters, certificates, keys) lives in a state file; the volatile part
- * (struct vc_session: selected applet and EF, verified PINs) is lost on
- * reset, power off and applet selection, as on the real card.
+ * (selected applet and EF, verified PINs, in struct vc_ctx) is lost on
+ * power off and applet selection, as on the real card; a warm reset keeps
+ * it unless --reset-clears-pin.
  */
 #ifndef VC_H
 #define VC_H
@@ -189,6 +190,8 @@ enum vc_fault_action {
 void vc_fault_init(const char *path);
 enum vc_fault_action vc_fault_check(const unsigned char *cmd, size_t len,
 				    uint16_t *sw);
+void vc_fault_name(enum vc_fault_action action, uint16_t sw, char *buf,
+		   size_t cap);
 void vc_trace_close(void);
 
 /* link.c: the vpcd socket */

@@ -330,6 +330,10 @@ int main(int argc, char **argv)
 		case OPT_REMOVED: m.inserted = 0; break;
 		case OPT_LATENCY_FACTOR:
 			ctx.opt.latency_factor = parse_uint(optarg, "factor");
+			if (ctx.opt.latency_factor > 100) {
+				fprintf(stderr, "jpki-vcard: bad factor\n");
+				return 2;
+			}
 			break;
 		case OPT_RESET_CLEARS: ctx.opt.reset_clears_pin = 1; break;
 		case OPT_POWER_UP_6F00: ctx.opt.power_up_6f00 = 1; break;

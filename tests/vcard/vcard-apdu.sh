@@ -449,6 +449,7 @@ $JPKI
 00200080$AUTH 9000
 00A4020C020017 9000
 $SIGNDI SCARD_E_NOT_TRANSACTED
+reconnect reset error
 EOF
 if "$JV_PCSC_APDU" wait "$(card_reader std)" absent 10 > /dev/null; then
 	ok "fault remove: the reader is empty"

@@ -25,7 +25,7 @@
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
 # Functions: start_card stop_card restart_card remove_card insert_card
 #   card_reader card_dir card_pid trace apdu_count restart_pcscd
-#   set_faults faults_fired
+#   set_faults faults_fired wait_link
 #   ok not_ok skip fail harness_done.
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -134,6 +134,12 @@ set_faults() {
 	local f
 	f=$(card_dir "$1")/faults
 	cat > "$f.new" && mv -f "$f.new" "$f"
+}
+# wait_link NAME [SECONDS]: after a lost or lost-before fault, wait until
+# pcscd has taken the card's new link (until then SCardTransmit fails).
+wait_link() {
+	printf 'wait-link %s\n' "${2:-10}" |
+		"$JV_PCSC_APDU" run "$(card_reader "$1")" > /dev/null
 }
 # faults_fired NAME [ACTION]: how many "# fault" lines the trace has (of
 # that action, e.g. lost or sw=6F00).

@@ -422,6 +422,21 @@ EOF
 set_faults std <<EOF
 0020008004 1 lost
 EOF
+script std "fault lost: a wrong PIN whose answer is lost" <<EOF
+$JPKI
+00A4020C020018 9000
+0020008004$(hex 0000) SCARD_E_NOT_TRANSACTED
+EOF
+if wait_link std; then ok "wait_link: the link is back"; else not_ok "wait_link"; fi
+script std "fault lost: the try was spent" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080 63C2
+00200080$AUTH 9000
+EOF
+set_faults std <<EOF
+0020008004 1 lost
+EOF
 script std "fault lost: a reset right after it takes the new link at once, PIN still verified" <<EOF
 $JPKI
 00A4020C020018 9000
@@ -449,7 +464,6 @@ $JPKI
 00200080$AUTH 9000
 00A4020C020017 9000
 $SIGNDI SCARD_E_NOT_TRANSACTED
-reconnect reset error
 EOF
 if "$JV_PCSC_APDU" wait "$(card_reader std)" absent 10 > /dev/null; then
 	ok "fault remove: the reader is empty"

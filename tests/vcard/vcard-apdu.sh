@@ -489,6 +489,21 @@ $SIGNDI 9000 len=256
 EOF
 
 set_faults std <<EOF
+00B0 0 sw=6581
+00B0 1 sw=65
+00B0 1 vanish
+EOF
+mark std
+script std "bad fault rules fire nothing" <<EOF
+$JPKI
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+EOF
+check_lines std "bad fault rules are reported in the trace" \
+	"# fault rule ignored: line 1" "# fault rule ignored: line 2" \
+	"# fault rule ignored: line 3"
+
+set_faults std <<EOF
 00B0 2 sw=6581
 EOF
 script std "a fault rule counts" <<EOF

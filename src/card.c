@@ -374,6 +374,21 @@ static jp_rv keypad_inlock(jp_card *c, jp_pinpad_features *f)
 	return JP_OK;
 }
 
+/* mu held.  Does the reader have a display to prompt on?  Its
+ * FEATURE_IFD_PIN_PROPERTIES tells; a reader without it, or whose answer
+ * makes no sense, has none. */
+static bool display_inlock(jp_card *c, const jp_pinpad_features *f)
+{
+	uint8_t buf[16];
+	size_t n = sizeof(buf);
+	int lines = 0, chars = 0;
+
+	if (!f->pin_properties || jp_transport_control(c->t, f->pin_properties, NULL, 0, buf, &n) != JP_OK ||
+	    jp_pinpad_parse_properties(buf, n, &lines, &chars) != 0)
+		return false;
+	return lines > 0 && chars > 0;
+}
+
 static jp_rv verify_keypad_inlock(jp_card *c, jpki_cred cred, int *tries_left)
 {
 	jp_pinpad_features f;
@@ -383,7 +398,7 @@ static jp_rv verify_keypad_inlock(jp_card *c, jpki_cred cred, int *tries_left)
 		return rv;
 	if (!f.verify_direct)
 		return JP_E_NO_KEYPAD;
-	return jpki_verify_keypad(&c->app, cred, f.verify_direct, tries_left);
+	return jpki_verify_keypad(&c->app, cred, f.verify_direct, display_inlock(c, &f), tries_left);
 }
 
 static jp_rv change_keypad_inlock(jp_card *c, jpki_cred cred)
@@ -395,7 +410,7 @@ static jp_rv change_keypad_inlock(jp_card *c, jpki_cred cred)
 		return rv;
 	if (!f.modify_direct)
 		return JP_E_NO_KEYPAD;
-	return jpki_change_keypad(&c->app, cred, f.modify_direct);
+	return jpki_change_keypad(&c->app, cred, f.modify_direct, display_inlock(c, &f));
 }
 
 jp_rv jp_card_keypad(jp_card *c, jp_pinpad_features *f)

@@ -474,14 +474,14 @@ static bool keypad_cred(jpki_cred cred)
 	return cred == JPKI_AUTH;
 }
 
-jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, int *tries_left)
+jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left)
 {
 	uint8_t s[JP_PINPAD_VERIFY_LEN];
 	size_t len = jp_pinpad_build_verify(KEYPAD_TIMEOUT_S, s, sizeof(s));
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!keypad_cred(cred) || code == 0 || len == 0)
+	if (!keypad_cred(cred) || code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
 		return JP_E_ARGS;
 	rv = select_ef(c, CRED_EF[cred].pin);
 	if (rv != JP_OK)
@@ -493,14 +493,14 @@ jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, int *tries
 	return verify_answer(sw, tries_left);
 }
 
-jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code)
+jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display)
 {
 	uint8_t s[JP_PINPAD_CHANGE_LEN];
 	size_t len = jp_pinpad_build_change(KEYPAD_TIMEOUT_S, s, sizeof(s));
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!keypad_cred(cred) || code == 0 || len == 0)
+	if (!keypad_cred(cred) || code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
 		return JP_E_ARGS;
 	rv = select_ef(c, CRED_EF[cred].pin);
 	if (rv != JP_OK)

@@ -139,6 +139,20 @@ size_t jp_pinpad_build_change(uint8_t timeout, uint8_t *out, size_t cap)
 	return JP_PINPAD_CHANGE_LEN;
 }
 
+int jp_pinpad_no_messages(uint8_t *s, size_t len)
+{
+	if (len == JP_PINPAD_VERIFY_LEN) {
+		s[8] = 0x00;                    /* bNumberMessage */
+		s[11] = 0x00;                   /* bMsgIndex */
+	} else if (len == JP_PINPAD_CHANGE_LEN) {
+		s[11] = 0x00;                   /* bNumberMessage */
+		s[14] = s[15] = s[16] = 0x00;   /* bMsgIndex1..3 */
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 jp_pinpad_result jp_pinpad_result_of(const uint8_t *resp, size_t len, uint16_t *sw_out)
 {
 	uint16_t sw = 0;

@@ -61,6 +61,12 @@ size_t jp_pinpad_build_verify(uint8_t timeout, uint8_t *out, size_t cap);
  * see the top of this file).  Returns JP_PINPAD_CHANGE_LEN, or 0. */
 size_t jp_pinpad_build_change(uint8_t timeout, uint8_t *out, size_t cap);
 
+/* For a reader without a display (FEATURE_IFD_PIN_PROPERTIES tells none,
+ * or the reader has no such feature): the structure s of length len, as a
+ * builder above wrote it, asks for no message (bNumberMessage 0) instead
+ * of its prompts.  Returns 0, or -1 when len is neither builder's length. */
+int jp_pinpad_no_messages(uint8_t *s, size_t len);
+
 /* What a keypad operation came to, as far as the reader tells.  The
  * card's own status words (9000, 63Cx, 6984, ...) are the card
  * application's to read (jpki.c): here they are all JP_PINPAD_CARD. */

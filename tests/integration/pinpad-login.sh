@@ -117,6 +117,10 @@ keypad_login "3 digits typed" CKR_PIN_LEN_RANGE " login pin count-low protected"
 tries 63C2
 keypad_login "right PIN resets the counter" CKR_OK " login pin protected" "$JV_AUTH_PIN"
 tries 63C3
+# A reader with a display gets the prompt in its structure; it still works.
+pinpad_features verify modify properties display
+keypad_login "a reader with a display" CKR_OK " login pin protected" "$JV_AUTH_PIN"
+rm -f "$JV_PINPAD_DIR/features"
 
 # --- a typed PIN on the same reader ------------------------------------------
 n=$(keypad_uses)

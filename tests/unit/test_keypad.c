@@ -24,6 +24,11 @@
 #define OK "90 00"
 #define VERIFY_CODE 0x42330006u
 #define MODIFY_CODE 0x42330007u
+#define PROPS_CODE 0x4233000Au
+/* FEATURE_IFD_PIN_PROPERTIES: wLcdLayout (none, or 2 lines of 16),
+ * bEntryValidationCondition, bTimeOut2 */
+#define NO_DISPLAY "00 00 02 00"
+#define DISPLAY_2X16 "10 02 02 00"
 /* verify, modify and properties, as the CCID driver numbers them */
 #define ALL_FEATURES "06 04 42 33 00 06  07 04 42 33 00 07  0A 04 42 33 00 0A"
 
@@ -73,6 +78,7 @@ static int teardown(void **state)
 static void expect_keypad_verify(const char *resp_hex, bool clear)
 {
 	script_expect(scr, SEL_APP, OK);
+	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_control(scr, VERIFY_CODE, resp_hex);
 	if (clear)
@@ -97,10 +103,44 @@ static void test_login_ok(void **state)
 	n = script_last_control(scr, s, sizeof(s));
 	assert_int_equal(n, JP_PINPAD_VERIFY_LEN);
 	assert_int_equal(jp_pinpad_build_verify(s[0], want, sizeof(want)), n);
+	assert_int_equal(jp_pinpad_no_messages(want, n), 0);
 	assert_memory_equal(s, want, n);
 	assert_memory_equal(s + 19, "\x00\x20\x00\x80\x04", 5);
 	assert_int_equal(s[5], 4);
 	assert_int_equal(s[6], 4);
+	assert_int_equal(s[8], 0);              /* no display: no message */
+}
+
+/* A reader whose properties tell a display gets the prompt; one without
+ * FEATURE_IFD_PIN_PROPERTIES none, and is not asked. */
+static void test_display(void **state)
+{
+	jp_reader *r = *state;
+	jp_token *t = &r->tokens[JPKI_AUTH];
+	uint8_t s[64], want[JP_PINPAD_VERIFY_LEN];
+	size_t n;
+
+	script_expect(scr, SEL_APP, OK);
+	script_expect_control(scr, PROPS_CODE, DISPLAY_2X16);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect_control(scr, VERIFY_CODE, OK);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(jp_token_login_keypad(r, t), CKR_OK);
+	n = script_last_control(scr, s, sizeof(s));
+	assert_int_equal(jp_pinpad_build_verify(s[0], want, sizeof(want)), n);
+	assert_memory_equal(s, want, n);
+	assert_int_equal(s[8], 1);
+
+	jp_token_logout(t);
+	script_features(scr, "06 04 42 33 00 06");
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect_control(scr, VERIFY_CODE, OK);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(jp_token_login_keypad(r, t), CKR_OK);
+	n = script_last_control(scr, s, sizeof(s));
+	assert_int_equal(n, JP_PINPAD_VERIFY_LEN);
+	assert_int_equal(s[8], 0);
 }
 
 /* The card's answers read as for a typed PIN. */
@@ -140,6 +180,7 @@ static void test_reader_answers(void **state)
 	expect_keypad_verify("64 03", true);
 	assert_int_equal(jp_token_login_keypad(r, t), CKR_PIN_LEN_RANGE);
 	script_expect(scr, SEL_APP, OK);
+	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_control_error(scr, VERIFY_CODE, JP_E_CANCELLED);
 	script_expect(scr, SEL_APP, OK);
@@ -244,6 +285,7 @@ static void test_set_pin(void **state)
 	t->pin = jp_secret_new();
 	jp_secret_set(t->pin, (const uint8_t *)"1234", 4);
 	expect_keypad_verify(OK, false);
+	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect_control(scr, MODIFY_CODE, OK);
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(jp_token_set_pin_keypad(r, t), CKR_OK);
@@ -252,11 +294,13 @@ static void test_set_pin(void **state)
 	assert_true(t->keypad);
 	n = script_last_control(scr, s, sizeof(s));
 	assert_int_equal(jp_pinpad_build_change(s[0], want, sizeof(want)), n);
+	assert_int_equal(jp_pinpad_no_messages(want, n), 0);
 	assert_memory_equal(s, want, n);
 	assert_int_equal(script_begins(scr), 1);
 
 	/* the confirmation differs: the card is not asked to change */
 	expect_keypad_verify(OK, false);
+	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect_control(scr, MODIFY_CODE, "64 02");
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(jp_token_set_pin_keypad(r, t), CKR_PIN_INVALID);
@@ -273,6 +317,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_login_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_display, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_without_path, setup, teardown),

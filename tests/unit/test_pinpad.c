@@ -170,6 +170,27 @@ static void test_results(void **state)
 	assert_int_equal(jp_pinpad_result_of(NULL, 0, &sw), JP_PINPAD_REFUSED);
 }
 
+/* A reader without a display: the structures ask for no message. */
+static void test_no_messages(void **state)
+{
+	uint8_t v[JP_PINPAD_VERIFY_LEN], c[JP_PINPAD_CHANGE_LEN], w[JP_PINPAD_VERIFY_LEN];
+
+	(void)state;
+	jp_pinpad_build_verify(30, v, sizeof(v));
+	memcpy(w, v, sizeof(v));
+	assert_int_equal(v[8], 1);
+	assert_int_equal(jp_pinpad_no_messages(v, sizeof(v)), 0);
+	assert_int_equal(v[8], 0);
+	v[8] = w[8];
+	assert_memory_equal(v, w, sizeof(v));   /* nothing else changed */
+	jp_pinpad_build_change(30, c, sizeof(c));
+	assert_int_equal(c[11], 2);
+	assert_int_equal(jp_pinpad_no_messages(c, sizeof(c)), 0);
+	assert_int_equal(c[11], 0);
+	assert_int_equal(c[14] | c[15] | c[16], 0);
+	assert_int_equal(jp_pinpad_no_messages(c, 10), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_build_verify),
 		cmocka_unit_test(test_build_change),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_no_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -254,7 +254,8 @@ static jp_rv s_control(jp_transport *t, uint32_t code, const uint8_t *in, size_t
 		fail_msg("step %zu: keypad request %08X where the script has %s", s->next, code,
 		         st->control ? "another request" : "an APDU");
 	assert_true(in_len <= sizeof(s->last_control));
-	memcpy(s->last_control, in, in_len);
+	if (in_len > 0)
+		memcpy(s->last_control, in, in_len);
 	s->n_last_control = in_len;
 	if (st->rv != JP_OK)
 		return st->rv;

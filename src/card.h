@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "jpki.h"
+#include "pinpad.h"
 #include "transport.h"
 
 /* How long a verified transaction may be held for an operation that

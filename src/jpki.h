@@ -17,7 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "pinpad.h"
 #include "transport.h"
 
 /* The two credentials of the JPKI applet. */

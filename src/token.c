@@ -509,7 +509,7 @@ CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secre
 		end(r, JP_OK);
 		return CKR_USER_NOT_LOGGED_IN;
 	}
-	rv = pin ? verify_inside(r, t, pin->pin, pin->len) : verify_inside(r, t, NULL, 0);
+	rv = verify_inside(r, t, pin ? pin->pin : NULL, pin ? pin->len : 0);
 	if (rv == JP_E_CANCELLED || rv == JP_E_PIN_LEN) {
 		/* the person did not type a PIN the card saw: nothing was
 		 * spent, the login stays */

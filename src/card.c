@@ -365,6 +365,77 @@ jp_rv jp_card_change_pin(jp_card *c, jpki_cred cred, const uint8_t *new_pin, siz
 	INSIDE(c, true, jpki_change_pin(&c->app, cred, new_pin, len));
 }
 
+/* mu held, inside a transaction. */
+static jp_rv keypad_inlock(jp_card *c, jp_pinpad_features *f)
+{
+	uint8_t buf[256];
+	size_t n = sizeof(buf);
+	jp_rv rv;
+
+	memset(f, 0, sizeof(*f));
+	rv = jp_transport_features(c->t, buf, &n);
+	if (rv != JP_OK)
+		return rv;
+	if (jp_pinpad_parse_features(buf, n, f) != 0)
+		JP_LOG("the reader's feature list is malformed: no keypad");
+	return JP_OK;
+}
+
+/* mu held.  Does the reader have a display to prompt on?  Its
+ * FEATURE_IFD_PIN_PROPERTIES tells; a reader without it, or whose answer
+ * makes no sense, has none. */
+static bool display_inlock(jp_card *c, const jp_pinpad_features *f)
+{
+	uint8_t buf[16];
+	size_t n = sizeof(buf);
+	int lines = 0, chars = 0;
+
+	if (!f->pin_properties || jp_transport_control(c->t, f->pin_properties, NULL, 0, buf, &n) != JP_OK ||
+	    jp_pinpad_parse_properties(buf, n, &lines, &chars) != 0)
+		return false;
+	return lines > 0 && chars > 0;
+}
+
+static jp_rv verify_keypad_inlock(jp_card *c, jpki_cred cred, int *tries_left)
+{
+	jp_pinpad_features f;
+	jp_rv rv = keypad_inlock(c, &f);
+
+	if (rv != JP_OK)
+		return rv;
+	if (!f.verify_direct)
+		return JP_E_NO_KEYPAD;
+	return jpki_verify_keypad(&c->app, cred, f.verify_direct, display_inlock(c, &f), tries_left);
+}
+
+static jp_rv change_keypad_inlock(jp_card *c, jpki_cred cred)
+{
+	jp_pinpad_features f;
+	jp_rv rv = keypad_inlock(c, &f);
+
+	if (rv != JP_OK)
+		return rv;
+	if (!f.modify_direct)
+		return JP_E_NO_KEYPAD;
+	return jpki_change_keypad(&c->app, cred, f.modify_direct, display_inlock(c, &f));
+}
+
+jp_rv jp_card_keypad(jp_card *c, jp_pinpad_features *f)
+{
+	memset(f, 0, sizeof(*f));
+	INSIDE(c, false, keypad_inlock(c, f));
+}
+
+jp_rv jp_card_verify_keypad(jp_card *c, jpki_cred cred, int *tries_left)
+{
+	INSIDE(c, true, verify_keypad_inlock(c, cred, tries_left));
+}
+
+jp_rv jp_card_change_pin_keypad(jp_card *c, jpki_cred cred)
+{
+	INSIDE(c, true, change_keypad_inlock(c, cred));
+}
+
 jp_rv jp_card_sign(jp_card *c, jpki_cred cred, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len)
 {
 	INSIDE(c, false, jpki_sign(&c->app, cred, data, len, sig, sig_len));

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "jpki.h"
+#include "pinpad.h"
 #include "transport.h"
 
 /* How long a verified transaction may be held for an operation that
@@ -103,6 +104,15 @@ jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size
 jp_rv jp_card_pin_tries(jp_card *c, jpki_cred cred, int *tries);
 jp_rv jp_card_verify(jp_card *c, jpki_cred cred, const uint8_t *pin, size_t len, int *tries_left);
 jp_rv jp_card_change_pin(jp_card *c, jpki_cred cred, const uint8_t *new_pin, size_t len);
+/* The reader's keypad (PC/SC part 10), learned once per connection by the
+ * transport: the control codes it offers, all 0 for a reader without one
+ * (or with a feature list that makes no sense).  No APDU. */
+jp_rv jp_card_keypad(jp_card *c, jp_pinpad_features *f);
+/* The same VERIFY and change with the PIN typed on the keypad (jpki.h):
+ * JP_E_NO_KEYPAD when the reader lacks the feature.  Marked for clearing
+ * before the reader is asked, like the typed ones. */
+jp_rv jp_card_verify_keypad(jp_card *c, jpki_cred cred, int *tries_left);
+jp_rv jp_card_change_pin_keypad(jp_card *c, jpki_cred cred);
 jp_rv jp_card_sign(jp_card *c, jpki_cred cred, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
 
 #endif

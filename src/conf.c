@@ -16,7 +16,8 @@ unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
 static struct {
 	bool always_auth;
 	unsigned tokens;
-} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN };
+	bool pinpad;
+} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN, true };
 
 static bool env_off(const char *name)
 {
@@ -55,6 +56,19 @@ void jp_conf_load(void)
 {
 	cfg.always_auth = !env_off("JPKI_PKCS11_ALWAYS_AUTHENTICATE");
 	cfg.tokens = jp_module_tokens & tokens_from_env();
+	cfg.pinpad = !env_off("JPKI_PKCS11_PINPAD");
+	if (!cfg.pinpad)
+		JP_LOG("JPKI_PKCS11_PINPAD: PIN-pad keypads not used");
+}
+
+bool jp_conf_pinpad(void)
+{
+	return cfg.pinpad;
+}
+
+void jp_conf_set_pinpad(bool on)
+{
+	cfg.pinpad = on;
 }
 
 bool jp_conf_always_auth(void)
@@ -71,4 +85,5 @@ void jp_conf_set(bool always_auth, unsigned tokens)
 {
 	cfg.always_auth = always_auth;
 	cfg.tokens = tokens;
+	cfg.pinpad = true;
 }

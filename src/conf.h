@@ -9,7 +9,8 @@
  * jpki-pkcs11-auth.so narrows it in its C_GetFunctionList (module.c). */
 extern unsigned jp_module_tokens;
 
-/* Read the environment: JPKI_PKCS11_TOKENS, JPKI_PKCS11_ALWAYS_AUTHENTICATE. */
+/* Read the environment: JPKI_PKCS11_TOKENS, JPKI_PKCS11_ALWAYS_AUTHENTICATE,
+ * JPKI_PKCS11_PINPAD. */
 void jp_conf_load(void);
 
 /* CKA_ALWAYS_AUTHENTICATE on the signature key (default on). */
@@ -18,7 +19,12 @@ bool jp_conf_always_auth(void);
 unsigned jp_conf_tokens(void);
 static inline bool jp_conf_shows(int cred) { return (jp_conf_tokens() >> cred) & 1u; }
 
-/* Tests: set both without the environment. */
+/* PIN-pad readers' keypads are used (default on; JPKI_PKCS11_PINPAD=0
+ * turns them off, for readers that claim a keypad they lack). */
+bool jp_conf_pinpad(void);
+
+/* Tests: set both without the environment (the keypad back on). */
 void jp_conf_set(bool always_auth, unsigned tokens);
+void jp_conf_set_pinpad(bool on);
 
 #endif

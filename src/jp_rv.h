@@ -26,6 +26,11 @@ typedef enum {
 	JP_E_BAD_DATA,          /* 6A80: e.g. a new PIN outside the card's format */
 	JP_E_DEVICE_MEMORY,     /* 6581: the card's memory failed */
 	JP_E_DEVICE,            /* any other status word, or a malformed answer */
+	/* a PIN-pad reader's keypad: the card saw nothing */
+	JP_E_CANCELLED,         /* 6401 Cancel pressed, 6400 nobody typed in time */
+	JP_E_PIN_LEN,           /* 6403: the digits typed were too few or too many */
+	JP_E_PIN_MISMATCH,      /* 6402: the new PIN and its confirmation differ */
+	JP_E_NO_KEYPAD,         /* the reader has no such keypad feature */
 } jp_rv;
 
 /* A short English name for a result, for the debug log. */

@@ -13,6 +13,7 @@
 #include "apdu.h"
 #include "jpki.h"
 #include "log.h"
+#include "pinpad.h"
 
 static const uint8_t JPKI_AID[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
 
@@ -49,6 +50,9 @@ static const struct {
 /* READ BINARYs one certificate may cost: a card answering a few bytes per
  * read must not make the module send thousands of APDUs. */
 #define JPKI_MAX_READS 64
+
+/* How long the reader waits for the person at its keypad, in seconds. */
+#define KEYPAD_TIMEOUT_S 30
 
 /* RSA 2048: the only key size of this card generation. */
 #define SIG_LEN 256
@@ -374,6 +378,30 @@ jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
 	}
 }
 
+/* What the card's answer to a VERIFY with a PIN means. */
+static jp_rv verify_answer(uint16_t sw, int *tries_left)
+{
+	jp_rv rv;
+
+	if (SW_TRIES_LEFT(sw)) {
+		/* Wrong.  At 63C0 this very try locked the PIN: the answer to
+		 * this call is still "incorrect", with 0 tries left; the next
+		 * look at the counter shows it locked. */
+		if (tries_left != NULL)
+			*tries_left = sw & 0x0F;
+		JP_LOG("VERIFY: wrong PIN, %d tries left", sw & 0x0F);
+		return JP_E_PIN_INCORRECT;
+	}
+	rv = sw_rv(sw);
+	if (tries_left != NULL) {
+		if (rv == JP_OK)
+			*tries_left = -1;
+		else if (rv == JP_E_PIN_LOCKED)
+			*tries_left = 0;
+	}
+	return rv;
+}
+
 jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left)
 {
 	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, pin, pin_len, -1, JP_APDU_PIN };
@@ -394,23 +422,96 @@ jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_l
 	rv = xchg(c, &a, resp, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
-	if (SW_TRIES_LEFT(sw)) {
-		/* Wrong.  At 63C0 this very try locked the PIN: the answer to
-		 * this call is still "incorrect", with 0 tries left; the next
-		 * look at the counter shows it locked. */
-		if (tries_left != NULL)
-			*tries_left = sw & 0x0F;
-		JP_LOG("VERIFY: wrong PIN, %d tries left", sw & 0x0F);
-		return JP_E_PIN_INCORRECT;
+	return verify_answer(sw, tries_left);
+}
+
+/* The reader's answer to a keypad request: its own status words (the card
+ * saw nothing), or JP_OK with the card's status word in *sw. */
+static jp_rv keypad_run(jpki_card *c, const char *what, uint32_t code, const uint8_t *s, size_t len,
+                        uint16_t *sw)
+{
+	uint8_t resp[JP_MAX_RESPONSE];
+	size_t n = sizeof(resp);
+	jp_rv rv;
+
+	*sw = 0;
+	JP_LOG("%s: PIN typed on the reader's keypad (control %08lX)", what, (unsigned long)code);
+	rv = jp_transport_control(c->t, code, s, len, resp, &n);
+	if (rv != JP_OK) {
+		JP_LOG("%s: %s", what, jp_rv_name(rv));
+		/* a cancel the reader reported as an error: nothing was sent */
+		if (rv != JP_E_CANCELLED)
+			jpki_card_forget(c);
+		return rv;
 	}
-	rv = sw_rv(sw);
-	if (tries_left != NULL) {
-		if (rv == JP_OK)
-			*tries_left = -1;
-		else if (rv == JP_E_PIN_LOCKED)
-			*tries_left = 0;
+	c->fresh = false;
+	switch (jp_pinpad_result_of(resp, n, sw)) {
+	case JP_PINPAD_CARD:
+		JP_LOG("%s: card answered %04X", what, *sw);
+		return JP_OK;
+	case JP_PINPAD_CANCELLED:
+		JP_LOG("%s: Cancel pressed on the keypad (6401)", what);
+		return JP_E_CANCELLED;
+	case JP_PINPAD_TIMEOUT:
+		JP_LOG("%s: nothing typed in time (6400)", what);
+		return JP_E_CANCELLED;
+	case JP_PINPAD_LENGTH:
+		JP_LOG("%s: the reader refused the digits typed (6403)", what);
+		return JP_E_PIN_LEN;
+	case JP_PINPAD_MISMATCH:
+		JP_LOG("%s: the new PIN and its confirmation differ (6402)", what);
+		return JP_E_PIN_MISMATCH;
+	case JP_PINPAD_REFUSED:
+	default:
+		JP_LOG("%s: the reader refused the request (%04X)", what, *sw);
+		return JP_E_DEVICE;
 	}
-	return rv;
+}
+
+/* The keypad types 4 digits: of this applet's PINs, only the
+ * user-authentication one. */
+static bool keypad_cred(jpki_cred cred)
+{
+	return cred == JPKI_AUTH;
+}
+
+jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left)
+{
+	uint8_t s[JP_PINPAD_VERIFY_LEN];
+	size_t len = jp_pinpad_build_verify(KEYPAD_TIMEOUT_S, s, sizeof(s));
+	uint16_t sw;
+	jp_rv rv;
+
+	if (!keypad_cred(cred) || code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	if (rv != JP_OK)
+		return rv;
+	/* Sent once, as a typed PIN is. */
+	rv = keypad_run(c, "keypad VERIFY", code, s, len, &sw);
+	if (rv != JP_OK)
+		return rv;
+	return verify_answer(sw, tries_left);
+}
+
+jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display)
+{
+	uint8_t s[JP_PINPAD_CHANGE_LEN];
+	size_t len = jp_pinpad_build_change(KEYPAD_TIMEOUT_S, s, sizeof(s));
+	uint16_t sw;
+	jp_rv rv;
+
+	if (!keypad_cred(cred) || code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	if (rv != JP_OK)
+		return rv;
+	rv = keypad_run(c, "keypad CHANGE REFERENCE DATA", code, s, len, &sw);
+	if (rv != JP_OK)
+		return rv;
+	if (SW_TRIES_LEFT(sw))
+		return JP_E_DEVICE;     /* CHANGE REFERENCE DATA compares nothing */
+	return sw_rv(sw);
 }
 
 jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len)

@@ -8,7 +8,8 @@
  * may have used the card in between.
  *
  * No function here ever repeats a VERIFY, and none sends a VERIFY with data
- * except jpki_verify() and jpki_change_pin().
+ * except jpki_verify() and jpki_change_pin(), or has the reader's keypad
+ * send one except jpki_verify_keypad() and jpki_change_keypad().
  */
 #ifndef JP_JPKI_H
 #define JP_JPKI_H
@@ -96,6 +97,24 @@ jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_l
  * transaction.  JP_E_BAD_DATA when the card refuses the format,
  * JP_E_SECURITY when not verified. */
 jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len);
+
+/* VERIFY with the PIN typed on the reader's keypad (PC/SC part 10
+ * FEATURE_VERIFY_PIN_DIRECT, control code `code`): select the PIN's EF,
+ * then hand the reader a PIN_VERIFY_STRUCTURE for 4 ASCII digits (with its
+ * prompt when the reader has a display, else none).  Only
+ * the user-authentication PIN: the signature PIN has letters.  The card's
+ * answer means what it means for jpki_verify(); the reader's own answers,
+ * after which the card saw nothing and no try is spent: JP_E_CANCELLED
+ * (Cancel pressed, or nobody typed in time), JP_E_PIN_LEN (not 4 digits).
+ * The module never sees the PIN. */
+jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left);
+
+/* CHANGE REFERENCE DATA with the new PIN typed twice on the keypad
+ * (FEATURE_MODIFY_PIN_DIRECT, control code `code`), after
+ * jpki_verify_keypad() of the same PIN in this transaction (pinpad.h tells
+ * why).  JP_E_PIN_MISMATCH when the two entries differ, JP_E_CANCELLED,
+ * JP_E_PIN_LEN as above; the card's answers as for jpki_change_pin(). */
+jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display);
 
 /* COMPUTE DIGITAL SIGNATURE over data (normally a DigestInfo) with the
  * credential's key; the card pads (PKCS#1 v1.5 type 1).  sig must hold 256

@@ -158,6 +158,10 @@ const char *jp_rv_name(jp_rv rv)
 	case JP_E_BAD_DATA: return "bad data";
 	case JP_E_DEVICE_MEMORY: return "card memory failure";
 	case JP_E_DEVICE: return "device error";
+	case JP_E_CANCELLED: return "PIN entry cancelled or timed out";
+	case JP_E_PIN_LEN: return "PIN entry of the wrong length";
+	case JP_E_PIN_MISMATCH: return "new PIN entries differ";
+	case JP_E_NO_KEYPAD: return "no keypad";
 	}
 	return "unknown result";
 }

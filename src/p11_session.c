@@ -136,15 +136,22 @@ static CK_RV context_login(jp_ctx *c, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 
 static CK_RV login(jp_ctx *c, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
-	/* No protected authentication path: the PIN comes from the caller. */
-	if (!pin)
+	/* A NULL PIN is typed on the reader's keypad, where the token shows
+	 * CKF_PROTECTED_AUTHENTICATION_PATH (checked in the token model). */
+	if (!pin && len != 0)
 		return CKR_ARGUMENTS_BAD;
 	switch (type) {
 	case CKU_USER:
 		if (c->t->logged_in)
 			return CKR_USER_ALREADY_LOGGED_IN;
+		if (!pin)
+			return jp_token_login_keypad(c->r, c->t);
 		return jp_token_login(c->r, c->t, pin, len);
 	case CKU_CONTEXT_SPECIFIC:
+		/* only the signature key asks for it, and its PIN has letters:
+		 * never on a keypad */
+		if (!pin)
+			return CKR_ARGUMENTS_BAD;
 		return context_login(c, pin, len);
 	default:
 		/* CKU_SO included: the card has no security officer, its PINs
@@ -186,6 +193,13 @@ static CK_RV set_pin(jp_ctx *c, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UT
 {
 	CK_RV rv;
 
+	if (!old_pin && !new_pin && old_len == 0 && new_len == 0) {
+		/* both typed on the reader's keypad, where it can change PINs */
+		rv = jp_token_set_pin_keypad(c->r, c->t);
+		if (rv == CKR_OK)
+			forget_pins(c);
+		return rv;
+	}
 	if (!old_pin || !new_pin)
 		return CKR_ARGUMENTS_BAD;
 	/* The token's own kept PIN is updated there. */

@@ -139,31 +139,36 @@ size_t jp_pinpad_build_change(uint8_t timeout, uint8_t *out, size_t cap)
 	return JP_PINPAD_CHANGE_LEN;
 }
 
-jp_pinpad_result jp_pinpad_result_of(const uint8_t *resp, size_t len, int *tries, uint16_t *sw_out)
+int jp_pinpad_no_messages(uint8_t *s, size_t len)
+{
+	if (len == JP_PINPAD_VERIFY_LEN) {
+		s[8] = 0x00;                    /* bNumberMessage */
+		s[11] = 0x00;                   /* bMsgIndex */
+	} else if (len == JP_PINPAD_CHANGE_LEN) {
+		s[11] = 0x00;                   /* bNumberMessage */
+		s[14] = s[15] = s[16] = 0x00;   /* bMsgIndex1..3 */
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+jp_pinpad_result jp_pinpad_result_of(const uint8_t *resp, size_t len, uint16_t *sw_out)
 {
 	uint16_t sw = 0;
-	jp_pinpad_result r = JP_PINPAD_OTHER;
 
-	if (tries != NULL)
-		*tries = -1;
 	if (len >= 2)
 		sw = (uint16_t)(resp[len - 2] << 8 | resp[len - 1]);
 	if (sw_out != NULL)
 		*sw_out = sw;
-	if ((sw & 0xFFF0) == 0x63C0) {
-		if (tries != NULL)
-			*tries = sw & 0x0F;
-		return JP_PINPAD_WRONG;
-	}
+	if (len < 2)
+		return JP_PINPAD_REFUSED;
 	switch (sw) {
-	case 0x9000: r = JP_PINPAD_OK; break;
-	case 0x6983:
-	case 0x6984: r = JP_PINPAD_LOCKED; break;
-	case 0x6400: r = JP_PINPAD_TIMEOUT; break;
-	case 0x6401: r = JP_PINPAD_CANCELLED; break;
-	case 0x6402:
-	case 0x6403: r = JP_PINPAD_BAD_ENTRY; break;
-	default: break;
+	case 0x6400: return JP_PINPAD_TIMEOUT;
+	case 0x6401: return JP_PINPAD_CANCELLED;
+	case 0x6402: return JP_PINPAD_MISMATCH;
+	case 0x6403: return JP_PINPAD_LENGTH;
+	case 0x6B80: return JP_PINPAD_REFUSED;
+	default: return JP_PINPAD_CARD;
 	}
-	return r;
 }

@@ -61,22 +61,27 @@ size_t jp_pinpad_build_verify(uint8_t timeout, uint8_t *out, size_t cap);
  * see the top of this file).  Returns JP_PINPAD_CHANGE_LEN, or 0. */
 size_t jp_pinpad_build_change(uint8_t timeout, uint8_t *out, size_t cap);
 
-/* What a keypad operation came to. */
+/* For a reader without a display (FEATURE_IFD_PIN_PROPERTIES tells none,
+ * or the reader has no such feature): the structure s of length len, as a
+ * builder above wrote it, asks for no message (bNumberMessage 0) instead
+ * of its prompts.  Returns 0, or -1 when len is neither builder's length. */
+int jp_pinpad_no_messages(uint8_t *s, size_t len);
+
+/* What a keypad operation came to, as far as the reader tells.  The
+ * card's own status words (9000, 63Cx, 6984, ...) are the card
+ * application's to read (jpki.c): here they are all JP_PINPAD_CARD. */
 typedef enum {
-	JP_PINPAD_OK,           /* 9000 */
-	JP_PINPAD_WRONG,        /* 63Cx: the card spent a try, x left (0: now locked) */
-	JP_PINPAD_LOCKED,       /* 6983/6984: blocked, nothing compared */
+	JP_PINPAD_CARD,         /* the card answered: *sw is its status word */
 	JP_PINPAD_CANCELLED,    /* 6401: Cancel pressed; the card saw nothing */
 	JP_PINPAD_TIMEOUT,      /* 6400: nobody typed; the card saw nothing */
-	JP_PINPAD_BAD_ENTRY,    /* 6402 new PINs differ, 6403 too short/long:
-	                         * the reader refused the entry; card untouched */
-	JP_PINPAD_OTHER,        /* anything else (6B80: the reader refused the
-	                         * structure; card status words like 6982) */
+	JP_PINPAD_MISMATCH,     /* 6402: the new PIN and its confirmation differ */
+	JP_PINPAD_LENGTH,       /* 6403: too few or too many digits typed */
+	JP_PINPAD_REFUSED,      /* 6B80: the reader refused the structure; or
+	                         * an answer shorter than a status word */
 } jp_pinpad_result;
 
-/* Maps the reader's answer (optional data, then SW1 SW2).  *tries is the
- * tries left for JP_PINPAD_WRONG, else -1; tries may be NULL.  *sw, if
- * not NULL, gets the status word (0 for an answer shorter than 2). */
-jp_pinpad_result jp_pinpad_result_of(const uint8_t *resp, size_t len, int *tries, uint16_t *sw);
+/* Maps the reader's answer (optional data, then SW1 SW2).  *sw, if not
+ * NULL, gets the status word (0 for an answer shorter than 2). */
+jp_pinpad_result jp_pinpad_result_of(const uint8_t *resp, size_t len, uint16_t *sw);
 
 #endif

@@ -382,6 +382,7 @@ void jp_reader_forget_card(jp_reader *r)
 		r->tokens[i].cred = (jpki_cred)i;
 	}
 	memset(&r->info, 0, sizeof(r->info));
+	r->keypad_verify = r->keypad_modify = false;
 	/* a hold or a verified transaction is cleared as well as can be
 	 * (powered down when the clear fails) before the connection goes */
 	jp_card_disconnect(&r->card);

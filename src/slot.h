@@ -41,6 +41,9 @@ struct jp_reader {
 	bool card_jpki;
 	uint64_t generation;    /* bumped whenever the card goes */
 	jpki_info info;
+	bool keypad_verify;     /* the reader types PINs (PC/SC part 10), */
+	bool keypad_modify;     /* and changes them; both false with
+	                           JPKI_PKCS11_PINPAD=0 (learned at detect) */
 	jp_token tokens[2];
 };
 

@@ -50,6 +50,10 @@ CK_RV jp_ckr(jp_rv rv)
 	case JP_E_DATA_LEN: return CKR_DATA_LEN_RANGE;
 	case JP_E_BAD_DATA: return CKR_PIN_INVALID;
 	case JP_E_DEVICE_MEMORY: return CKR_DEVICE_MEMORY;
+	case JP_E_CANCELLED: return CKR_FUNCTION_CANCELED;
+	case JP_E_PIN_LEN: return CKR_PIN_LEN_RANGE;
+	case JP_E_PIN_MISMATCH: return CKR_PIN_INVALID;
+	case JP_E_NO_KEYPAD: return CKR_FUNCTION_FAILED;
 	case JP_E_RESET:
 	case JP_E_COMM:
 	case JP_E_NOT_FOUND:
@@ -63,6 +67,7 @@ void jp_token_logout(jp_token *t)
 	jp_secret_free(t->pin);
 	t->pin = NULL;
 	t->logged_in = false;
+	t->keypad = false;
 }
 
 void jp_token_clear(jp_token *t)
@@ -179,6 +184,28 @@ static jp_rv read_tries_inside(jp_reader *r, jp_token *t)
 	return JP_OK;
 }
 
+/* Inside the detect's transaction: does the reader type PINs?  The
+ * transport asks the reader once per connection; no APDU.  A reader that
+ * cannot tell has no keypad. */
+static void learn_keypad(jp_reader *r)
+{
+	jp_pinpad_features f;
+	jp_rv rv;
+
+	r->keypad_verify = r->keypad_modify = false;
+	if (!jp_conf_pinpad())
+		return;
+	rv = jp_card_keypad(&r->card, &f);
+	if (rv != JP_OK) {
+		JP_LOG("reader features unknown (%s): no keypad", jp_rv_name(rv));
+		return;
+	}
+	r->keypad_verify = f.verify_direct != 0;
+	r->keypad_modify = f.verify_direct != 0 && f.modify_direct != 0;
+	if (r->keypad_verify)
+		JP_LOG("%s has a PIN pad%s", r->name, r->keypad_modify ? " (PIN change too)" : "");
+}
+
 CK_RV jp_token_detect(jp_reader *r)
 {
 	jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN];
@@ -191,6 +218,7 @@ CK_RV jp_token_detect(jp_reader *r)
 	}
 	if (rv != JP_OK)
 		return jp_ckr(rv);
+	learn_keypad(r);
 	rv = jp_card_read_info(&r->card, &r->info);
 	if (rv == JP_OK) {
 		auth->has_cert = r->info.has_cert[JPKI_AUTH];
@@ -272,7 +300,6 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 {
 	int max = jp_pin_max_tries(t->cred);
 
-	(void)r;
 	memset(info, 0, sizeof(*info));
 	jp_pad(info->label, sizeof(info->label),
 	     t->cred == JPKI_AUTH ? "JPKI User Authentication" : "JPKI Digital Signature");
@@ -282,6 +309,8 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 	info->flags = CKF_WRITE_PROTECTED | CKF_TOKEN_INITIALIZED;
 	if (t->pin_usable) {
 		info->flags |= CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED;
+		if (jp_token_protected_path(r, t))
+			info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 		if (t->tries == 0)
 			info->flags |= CKF_USER_PIN_LOCKED;
 		else if (t->tries > 0 && t->tries < max)
@@ -315,11 +344,14 @@ static CK_RV pin_precheck(jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, uin
 	return CKR_OK;
 }
 
-/* VERIFY inside a transaction, keeping the token's counter in step. */
+/* VERIFY inside a transaction, keeping the token's counter in step; pin
+ * NULL: typed on the keypad (an entry the card never saw changes
+ * nothing). */
 static jp_rv verify_inside(jp_reader *r, jp_token *t, const uint8_t *pin, size_t len)
 {
 	int left = JP_TRIES_UNKNOWN;
-	jp_rv rv = jp_card_verify(&r->card, t->cred, pin, len, &left);
+	jp_rv rv = pin ? jp_card_verify(&r->card, t->cred, pin, len, &left)
+	               : jp_card_verify_keypad(&r->card, t->cred, &left);
 
 	if (rv == JP_OK)
 		t->tries = jp_pin_max_tries(t->cred);
@@ -386,6 +418,44 @@ out:
 	return ck;
 }
 
+bool jp_token_protected_path(const jp_reader *r, const jp_token *t)
+{
+	/* the signature PIN has letters, which no keypad types */
+	return t->cred == JPKI_AUTH && t->pin_usable && r->keypad_verify;
+}
+
+/* Checks before the keypad is asked: the token types its PIN there, and
+ * the PIN is not known to be locked. */
+static CK_RV keypad_precheck(jp_reader *r, jp_token *t)
+{
+	if (!t->pin_usable)
+		return CKR_USER_PIN_NOT_INITIALIZED;
+	if (!jp_token_protected_path(r, t))
+		return CKR_ARGUMENTS_BAD;
+	if (t->tries == 0)
+		return CKR_PIN_LOCKED;
+	return CKR_OK;
+}
+
+CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t)
+{
+	jp_rv rv;
+	CK_RV ck;
+
+	if ((ck = keypad_precheck(r, t)) != CKR_OK)
+		return ck;
+	/* The module never learns the PIN: nothing is kept.  A signature
+	 * later asks the keypad again (jp_token_sign). */
+	rv = open_verified(r, t, NULL, 0);
+	if (rv == JP_OK)
+		rv = end(r, JP_OK);
+	if ((ck = jp_ckr(rv)) != CKR_OK)
+		return ck;
+	t->logged_in = true;
+	t->keypad = true;
+	return CKR_OK;
+}
+
 CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
                          jp_secret *keep)
 {
@@ -427,7 +497,10 @@ CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secre
 	}
 	if (!pin)
 		pin = t->pin;
-	if (!t->logged_in || !pin || pin->len == 0)
+	if (pin && pin->len == 0)
+		pin = NULL;
+	/* no PIN to verify with: after a keypad login, the keypad asks */
+	if (!t->logged_in || (!pin && !t->keypad))
 		return CKR_USER_NOT_LOGGED_IN;
 	rv = begin_selected(r);
 	if (rv != JP_OK)
@@ -436,7 +509,13 @@ CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secre
 		end(r, JP_OK);
 		return CKR_USER_NOT_LOGGED_IN;
 	}
-	rv = verify_inside(r, t, pin->pin, pin->len);
+	rv = verify_inside(r, t, pin ? pin->pin : NULL, pin ? pin->len : 0);
+	if (rv == JP_E_CANCELLED || rv == JP_E_PIN_LEN) {
+		/* the person did not type a PIN the card saw: nothing was
+		 * spent, the login stays */
+		end(r, rv);
+		return CKR_FUNCTION_CANCELED;
+	}
 	if (rv != JP_OK) {
 		/* A PIN that verified before and fails now is dropped at once and
 		 * never tried again: the user logs in afresh.  The result names
@@ -476,4 +555,29 @@ out:
 	OPENSSL_cleanse(old_buf, sizeof(old_buf));
 	OPENSSL_cleanse(new_buf, sizeof(new_buf));
 	return ck;
+}
+
+CK_RV jp_token_set_pin_keypad(jp_reader *r, jp_token *t)
+{
+	jp_rv rv;
+	CK_RV ck;
+
+	if ((ck = keypad_precheck(r, t)) != CKR_OK)
+		return ck;
+	if (!r->keypad_modify)
+		return CKR_ARGUMENTS_BAD;
+	/* The current PIN on the keypad, then the new one twice: one
+	 * transaction (pinpad.h tells why two keypad requests). */
+	rv = open_verified(r, t, NULL, 0);
+	if (rv == JP_OK)
+		rv = end(r, jp_card_change_pin_keypad(&r->card, t->cred));
+	if ((ck = jp_ckr(rv)) != CKR_OK)
+		return ck;
+	if (t->pin) {
+		/* the PIN kept since a typed login is not the card's any more */
+		jp_secret_free(t->pin);
+		t->pin = NULL;
+		t->keypad = t->logged_in;
+	}
+	return CKR_OK;
 }

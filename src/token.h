@@ -28,6 +28,8 @@ typedef struct {
 	int tries;              /* JP_TRIES_UNKNOWN, or 0..max */
 	double tries_at;        /* when tries was read (monotonic seconds) */
 	bool logged_in;
+	bool keypad;            /* logged in on the reader's keypad: no PIN is
+	                           kept, a signature asks the keypad again */
 	jp_secret *pin;         /* kept for re-verification, freed on logout */
 	bool cert_tried, ca_tried;
 	bool have_cert, have_ca;
@@ -68,6 +70,14 @@ void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 /* C_Login(CKU_USER): format check, VERIFY, and for the signature token read
  * its certificate while the PIN is verified. */
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* The token's PIN is typed on the reader's keypad: a PIN-pad reader
+ * (and JPKI_PKCS11_PINPAD not 0), a 4-digit PIN that exists.  Its token
+ * shows CKF_PROTECTED_AUTHENTICATION_PATH. */
+bool jp_token_protected_path(const jp_reader *r, const jp_token *t);
+/* C_Login(CKU_USER) with a NULL PIN: the person types it on the keypad;
+ * one VERIFY in one transaction, cleared before it ends.  A cancel or a
+ * timeout is CKR_FUNCTION_CANCELED, and spends no try. */
+CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t);
 /* Log out and free the kept PIN. */
 void jp_token_logout(jp_token *t);
 
@@ -85,14 +95,22 @@ void jp_reader_release_hold(jp_reader *r);
 /* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given).  When owner
  * still holds the card (context-specific login just done), the held
  * transaction is used; otherwise the PIN is verified first: pin, or the
- * PIN kept since login when pin is NULL.  A PIN that fails then is
- * dropped (logged out): CKR_USER_NOT_LOGGED_IN for a wrong PIN, the
- * device's error when the card failed or went. */
+ * PIN kept since login when pin is NULL, or after a keypad login the PIN
+ * typed on the keypad again, in this transaction.  A PIN that fails then
+ * is dropped (logged out): CKR_USER_NOT_LOGGED_IN for a wrong PIN, the
+ * device's error when the card failed or went.  A keypad entry the card
+ * never saw (cancel, timeout, wrong length) is CKR_FUNCTION_CANCELED and
+ * keeps the login. */
 CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secret *pin,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
 
 CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
                        const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
+/* C_SetPIN with NULL PINs: the current PIN, then the new one twice, typed
+ * on the keypad, in one transaction (needs FEATURE_MODIFY_PIN_DIRECT:
+ * CKR_ARGUMENTS_BAD without).  A PIN kept since a typed login is stale
+ * then: wiped, later signatures ask the keypad. */
+CK_RV jp_token_set_pin_keypad(jp_reader *r, jp_token *t);
 
 /* The token shows the credential's private key and can log in. */
 static inline bool jp_token_has_key(const jp_token *t) { return t->pin_usable; }

@@ -46,6 +46,24 @@ struct jp_transport_ops {
 	jp_rv (*end)(jp_transport *t, jp_disposition d);
 	/* Drop the connection, leaving the card as d says, and free t. */
 	void (*close)(jp_transport *t, jp_disposition d);
+
+	/* PIN-pad readers (PC/SC part 10).  Both optional: NULL is a reader
+	 * without a keypad (the tests' fake transports leave them out).
+	 *
+	 * The reader's feature list, the TLVs it answers to
+	 * CM_IOCTL_GET_FEATURE_REQUEST (pinpad.h parses them), learned once
+	 * per connection and kept.  *len is the buffer size on entry, the
+	 * list's length on return: 0 when the reader has no features (it does
+	 * not know the request, as vpcd).  Sends nothing to the card. */
+	jp_rv (*features)(jp_transport *t, uint8_t *buf, size_t *len);
+	/* One control request to the reader: code (from the feature list)
+	 * with in; the reader's answer in out (*out_len: size on entry, length
+	 * on return).  A keypad request blocks while the person types, and
+	 * its answer ends with the card's status word or the reader's own
+	 * (6400 timeout, 6401 cancel, ...).  JP_E_CANCELLED when the reader
+	 * reports a cancel or a timeout as an error of the call itself. */
+	jp_rv (*control)(jp_transport *t, uint32_t code, const uint8_t *in, size_t in_len,
+	                 uint8_t *out, size_t *out_len);
 };
 
 struct jp_transport {
@@ -60,6 +78,21 @@ static inline jp_rv jp_transport_transmit(jp_transport *t, const uint8_t *cmd, s
 static inline jp_rv jp_transport_begin(jp_transport *t) { return t->ops->begin(t); }
 static inline jp_rv jp_transport_end(jp_transport *t, jp_disposition d) { return t->ops->end(t, d); }
 static inline void jp_transport_close(jp_transport *t, jp_disposition d) { if (t) t->ops->close(t, d); }
+static inline jp_rv jp_transport_features(jp_transport *t, uint8_t *buf, size_t *len)
+{
+	if (!t->ops->features) {
+		*len = 0;
+		return JP_OK;
+	}
+	return t->ops->features(t, buf, len);
+}
+static inline jp_rv jp_transport_control(jp_transport *t, uint32_t code, const uint8_t *in, size_t in_len,
+                                         uint8_t *out, size_t *out_len)
+{
+	if (!t->ops->control)
+		return JP_E_NO_KEYPAD;
+	return t->ops->control(t, code, in, in_len, out, out_len);
+}
 
 /* ---- readers ----------------------------------------------------------- */
 

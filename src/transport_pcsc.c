@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "transport_pcsc.h"
+#include <reader.h>             /* after winscard.h: part 10 control codes */
 
 jp_rv jp_pcsc_map(LONG r)
 {
@@ -48,6 +49,9 @@ typedef struct {
 	SCARDHANDLE h;
 	DWORD proto;
 	pid_t pid;
+	bool have_features;     /* the reader's feature list was asked */
+	uint8_t features[256];
+	size_t n_features;
 } pcsc_transport;
 
 /* The card was reset under us (another process, or a power glitch):
@@ -167,11 +171,68 @@ static void pcsc_close(jp_transport *t, jp_disposition d)
 	free(pt);
 }
 
+/* The reader's part 10 features, asked once per connection.  A reader
+ * that does not know the request (vpcd answers
+ * SCARD_E_UNSUPPORTED_FEATURE) has none. */
+static jp_rv pcsc_features(jp_transport *t, uint8_t *buf, size_t *len)
+{
+	pcsc_transport *pt = (pcsc_transport *)t;
+	DWORD n = 0;
+	LONG r;
+
+	if (pt->pid != getpid())
+		return JP_E_NO_SERVICE;
+	if (!pt->have_features) {
+		r = SCardControl(pt->h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, pt->features,
+		                 sizeof(pt->features), &n);
+		if (r == SCARD_S_SUCCESS) {
+			pt->n_features = n;
+		} else if (r == SCARD_E_UNSUPPORTED_FEATURE || r == SCARD_E_NOT_TRANSACTED ||
+		           r == SCARD_E_INVALID_PARAMETER) {
+			pt->n_features = 0;
+		} else {
+			return jp_pcsc_err("SCardControl(GET_FEATURE_REQUEST)", r);
+		}
+		pt->have_features = true;
+		JP_LOG("reader feature list: %zu bytes", pt->n_features);
+	}
+	if (pt->n_features > *len)
+		return JP_E_ARGS;
+	memcpy(buf, pt->features, pt->n_features);
+	*len = pt->n_features;
+	return JP_OK;
+}
+
+static jp_rv pcsc_control(jp_transport *t, uint32_t code, const uint8_t *in, size_t in_len,
+                          uint8_t *out, size_t *out_len)
+{
+	pcsc_transport *pt = (pcsc_transport *)t;
+	DWORD n = 0;
+	LONG r;
+
+	if (pt->pid != getpid())
+		return JP_E_NO_SERVICE;
+	r = SCardControl(pt->h, code, in, (DWORD)in_len, out, (DWORD)*out_len, &n);
+	if (r == SCARD_W_RESET_CARD)
+		return after_reset(pt);
+	if (r == SCARD_E_CANCELLED || r == SCARD_E_TIMEOUT) {
+		/* how some drivers report the keypad's cancel or timeout */
+		JP_LOG("SCardControl(%08lX): %s", (unsigned long)code, pcsc_stringify_error(r));
+		return JP_E_CANCELLED;
+	}
+	if (r != SCARD_S_SUCCESS)
+		return jp_pcsc_err("SCardControl", r);
+	*out_len = n;
+	return JP_OK;
+}
+
 static const struct jp_transport_ops pcsc_ops = {
 	.transmit = pcsc_transmit,
 	.begin = pcsc_begin,
 	.end = pcsc_end,
 	.close = pcsc_close,
+	.features = pcsc_features,
+	.control = pcsc_control,
 };
 
 static jp_rv pcsc_connect(const char *reader, jp_transport **out)

@@ -82,7 +82,10 @@ static jp_rv fz_begin(jp_transport *t) { (void)t; return JP_OK; }
 static jp_rv fz_end(jp_transport *t, jp_disposition d) { (void)t; (void)d; return JP_OK; }
 static void fz_close(jp_transport *t, jp_disposition d) { (void)d; free(t); }
 
-static const struct jp_transport_ops fuzz_ops = { fz_transmit, fz_begin, fz_end, fz_close };
+/* No keypad: the features and control ops stay NULL. */
+static const struct jp_transport_ops fuzz_ops = {
+	.transmit = fz_transmit, .begin = fz_begin, .end = fz_end, .close = fz_close,
+};
 
 jp_transport *fuzz_transport_new(const uint8_t *data, size_t size)
 {

@@ -127,7 +127,7 @@ static unsigned keypad(SCARDHANDLE card, DWORD code, const BYTE *s, DWORD len, c
 		fail(what, rv);
 		return 0;
 	}
-	jp_pinpad_result_of(resp, rlen, NULL, &sw);
+	jp_pinpad_result_of(resp, rlen, &sw);
 	printf("%s sw=%04X\n", what, sw);
 	return sw;
 }

@@ -513,9 +513,18 @@ int main(int argc, char **argv)
 		return cmd_close_last();
 	if (!strcmp(cmd, "finalize-race"))
 		return cmd_finalize_race(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atoi(argv[3]) : 5);
+	if (!strcmp(cmd, "pinpad-flags"))
+		return cmd_pinpad_flags();
+	if (!strcmp(cmd, "pinpad-login") && argc > 2)
+		return cmd_pinpad_login(argv[2]);
+	if (!strcmp(cmd, "pinpad-setpin") && argc > 2)
+		return cmd_pinpad_setpin(argv[2]);
+	if (!strcmp(cmd, "pinpad-sign"))
+		return cmd_pinpad_sign(argc > 2 ? atoi(argv[2]) : 1);
 	fprintf(stderr, "usage: p11check tokens PROFILE | mechs | login auth|sign PIN | setpin auth|sign OLD NEW |\n"
 	                "  sign-once auth|sign | threads [N [ROUNDS]] | mutex | remove | remove-during | events |\n"
 	                "  two | pcscd | no-pcscd | reset | cost | hold-then close|logout|finalize|exit|sleep MS |\n"
-	                "  hold-stay MS | setpin-pending NEW | close-last | finalize-race [N [ROUNDS]]\n");
+	                "  hold-stay MS | setpin-pending NEW | close-last | finalize-race [N [ROUNDS]] |\n"
+	                "  pinpad-flags | pinpad-login auth|sign | pinpad-setpin auth|sign | pinpad-sign [N]\n");
 	return 2;
 }

@@ -40,3 +40,9 @@ TESTS += tests/unit/test_pinpad
 tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)
 tests_unit_test_pinpad_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pinpad_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_keypad
+TESTS += tests/unit/test_keypad
+tests_unit_test_keypad_SOURCES = tests/unit/test_keypad.c $(UNIT_HELPERS)
+tests_unit_test_keypad_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keypad_LDADD = $(UNIT_LDADD)

@@ -17,6 +17,8 @@ typedef struct {
 	uint8_t cmd[300], resp[JP_MAX_RESPONSE + 64];
 	size_t cmd_len, resp_len;
 	jp_rv rv;
+	bool control;           /* a keypad request, not an APDU */
+	uint32_t code;
 } step;
 
 typedef struct {
@@ -26,6 +28,8 @@ typedef struct {
 	size_t begins, ends, unpowered, closes;
 	jp_rv (*begin_fn)(jp_transport *t);
 	int begin_fn_times;
+	uint8_t features[64], last_control[64];
+	size_t n_features, n_last_control, feature_asks;
 } script;
 
 size_t hex_parse(const char *hex, uint8_t *out, size_t cap)
@@ -76,6 +80,8 @@ static jp_rv s_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len,
 	if (s->next >= s->n)
 		fail_msg("unexpected command after the script ended: %s", got);
 	st = &s->steps[s->next++];
+	if (st->control)
+		fail_msg("command %zu: expected keypad request %08X, got APDU %s", s->next, st->code, got);
 	if (st->cmd_len != cmd_len || memcmp(st->cmd, cmd, cmd_len) != 0) {
 		hex_print(want, sizeof(want), st->cmd, st->cmd_len);
 		fail_msg("command %zu:\n  expected %s\n  got      %s", s->next, want, got);
@@ -224,7 +230,45 @@ void script_list_errors(int n)
 	fake.list_errors = n;
 }
 
-static const struct jp_transport_ops script_ops = { s_transmit, s_begin, s_end, s_close };
+static jp_rv s_features(jp_transport *t, uint8_t *buf, size_t *len)
+{
+	script *s = (script *)t;
+
+	s->feature_asks++;
+	assert_true(s->n_features <= *len);
+	memcpy(buf, s->features, s->n_features);
+	*len = s->n_features;
+	return JP_OK;
+}
+
+static jp_rv s_control(jp_transport *t, uint32_t code, const uint8_t *in, size_t in_len,
+                       uint8_t *out, size_t *out_len)
+{
+	script *s = (script *)t;
+	step *st;
+
+	if (s->next >= s->n)
+		fail_msg("unexpected keypad request %08X after the script ended", code);
+	st = &s->steps[s->next++];
+	if (!st->control || st->code != code)
+		fail_msg("step %zu: keypad request %08X where the script has %s", s->next, code,
+		         st->control ? "another request" : "an APDU");
+	assert_true(in_len <= sizeof(s->last_control));
+	if (in_len > 0)
+		memcpy(s->last_control, in, in_len);
+	s->n_last_control = in_len;
+	if (st->rv != JP_OK)
+		return st->rv;
+	assert_true(st->resp_len <= *out_len);
+	memcpy(out, st->resp, st->resp_len);
+	*out_len = st->resp_len;
+	return JP_OK;
+}
+
+static const struct jp_transport_ops script_ops = {
+	.transmit = s_transmit, .begin = s_begin, .end = s_end, .close = s_close,
+	.features = s_features, .control = s_control,
+};
 
 jp_transport *script_new(void)
 {
@@ -286,3 +330,39 @@ void script_assert_done(jp_transport *t)
 		fail_msg("%zu scripted command(s) never sent; next: %s", s->n - s->next, want);
 	}
 }
+
+void script_features(jp_transport *t, const char *tlv_hex)
+{
+	script *s = (script *)t;
+
+	s->n_features = hex_parse(tlv_hex, s->features, sizeof(s->features));
+}
+
+void script_expect_control(jp_transport *t, uint32_t code, const char *resp_hex)
+{
+	step *st = add(t, "");
+
+	st->control = true;
+	st->code = code;
+	st->resp_len = hex_parse(resp_hex, st->resp, sizeof(st->resp));
+}
+
+void script_expect_control_error(jp_transport *t, uint32_t code, jp_rv rv)
+{
+	step *st = add(t, "");
+
+	st->control = true;
+	st->code = code;
+	st->rv = rv;
+}
+
+size_t script_last_control(jp_transport *t, uint8_t *out, size_t cap)
+{
+	script *s = (script *)t;
+
+	assert_true(s->n_last_control <= cap);
+	memcpy(out, s->last_control, s->n_last_control);
+	return s->n_last_control;
+}
+
+size_t script_feature_asks(jp_transport *t) { return ((script *)t)->feature_asks; }

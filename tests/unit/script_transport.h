@@ -47,6 +47,19 @@ void script_reader_present(bool present);
 /* The next n listings fail for a moment (JP_E_COMM). */
 void script_list_errors(int n);
 
+/* A PIN-pad reader.  The reader's feature list (TLVs in hex; without a
+ * call: none), and a keypad request the module must make next, in order
+ * with the commands: control code `code`, answered with resp_hex (the
+ * card's status word, or the reader's 6400/6401/...).  A keypad request
+ * answered with error rv fails the call itself (e.g. JP_E_CANCELLED). */
+void script_features(jp_transport *t, const char *tlv_hex);
+void script_expect_control(jp_transport *t, uint32_t code, const char *resp_hex);
+void script_expect_control_error(jp_transport *t, uint32_t code, jp_rv rv);
+/* The structure the last keypad request carried; its length. */
+size_t script_last_control(jp_transport *t, uint8_t *out, size_t cap);
+/* How many times the feature list was asked for. */
+size_t script_feature_asks(jp_transport *t);
+
 /* Parse hex into out; returns the length (test helper). */
 size_t hex_parse(const char *hex, uint8_t *out, size_t cap);
 

@@ -362,3 +362,28 @@ jp_rv jp_card_sign(jp_card *c, jpki_cred cred, const uint8_t *data, size_t len, 
 {
 	INSIDE(c, false, jpki_sign(&c->app, cred, data, len, sig, sig_len));
 }
+
+jp_rv jp_card_face_select(jp_card *c)
+{
+	INSIDE(c, false, face_select_app(&c->app));
+}
+
+jp_rv jp_card_face_pin_tries(jp_card *c, int *tries)
+{
+	INSIDE(c, false, face_pin_tries(&c->app, tries));
+}
+
+jp_rv jp_card_face_verify(jp_card *c, const uint8_t *pin, size_t len, int *tries_left)
+{
+	INSIDE(c, true, face_verify(&c->app, pin, len, tries_left));
+}
+
+jp_rv jp_card_face_change_pin(jp_card *c, const uint8_t *new_pin, size_t len)
+{
+	INSIDE(c, true, face_change_pin(&c->app, new_pin, len));
+}
+
+jp_rv jp_card_face_read(jp_card *c, face_data *d)
+{
+	INSIDE(c, false, face_read(&c->app, d));
+}

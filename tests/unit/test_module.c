@@ -51,12 +51,15 @@ static int teardown(void **state)
  * PIN counters. */
 static void expect_detect(void)
 {
-	static const uint8_t serial[16] = "VC12345678901234";
+	/* EF 0006: label, manufacturer, model, serial */
+	static const uint8_t info[96] = "JPKIAPICCTOKEN2                 "
+	                                "JPKI                            "
+	                                "JPKIAPICCTOKEN2 VC12345678901234";
 	static const uint8_t avail[3] = { 0x8F, 0x8F, 0x00 };
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 06"), OK);
-	script_expect_data(scr, "00 B0 00 50 10", serial, sizeof(serial), 0x9000);
+	script_expect_data(scr, "00 B0 00 00 60", info, sizeof(info), 0x9000);
 	script_expect(scr, SEL("00 08"), OK);
 	script_expect_data(scr, "00 B0 00 00 03", avail, sizeof(avail), 0x9000);
 	script_expect(scr, SEL("00 18"), OK);

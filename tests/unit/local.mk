@@ -40,3 +40,9 @@ TESTS += tests/unit/test_face
 tests_unit_test_face_SOURCES = tests/unit/test_face.c $(UNIT_HELPERS)
 tests_unit_test_face_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_face_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_pinpad
+TESTS += tests/unit/test_pinpad
+tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)
+tests_unit_test_pinpad_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pinpad_LDADD = $(UNIT_LDADD)

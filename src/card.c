@@ -345,16 +345,22 @@ jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size
 
 jp_rv jp_card_pin_tries(jp_card *c, jpki_cred cred, int *tries)
 {
+	if (cred == JPKI_FACE)
+		return jp_card_face_pin_tries(c, tries);
 	INSIDE(c, false, jpki_pin_tries(&c->app, cred, tries));
 }
 
 jp_rv jp_card_verify(jp_card *c, jpki_cred cred, const uint8_t *pin, size_t len, int *tries_left)
 {
+	if (cred == JPKI_FACE)
+		return jp_card_face_verify(c, pin, len, tries_left);
 	INSIDE(c, true, jpki_verify(&c->app, cred, pin, len, tries_left));
 }
 
 jp_rv jp_card_change_pin(jp_card *c, jpki_cred cred, const uint8_t *new_pin, size_t len)
 {
+	if (cred == JPKI_FACE)
+		return jp_card_face_change_pin(c, new_pin, len);
 	INSIDE(c, true, jpki_change_pin(&c->app, cred, new_pin, len));
 }
 

@@ -97,7 +97,8 @@ static inline bool jp_card_gone(const jp_card *c) { return c->gone; }
 
 /* The card application, inside a transaction (jpki.h says what each does).
  * A VERIFY or CHANGE REFERENCE DATA marks the transaction for clearing
- * before it is sent. */
+ * before it is sent.  The PIN calls take JPKI_FACE too: the card-face
+ * applet's PIN (face.h). */
 jp_rv jp_card_select(jp_card *c);
 jp_rv jp_card_read_info(jp_card *c, jpki_info *info);
 jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);

@@ -18,11 +18,16 @@
 #include <stdint.h>
 #include "transport.h"
 
-/* The two credentials of the JPKI applet. */
+/* The two credentials of the JPKI applet, and the card-face data of the
+ * card-face applet (face.h; the jpki_* functions refuse it with
+ * JP_E_ARGS, the card session sends it to face.c). */
 typedef enum {
 	JPKI_AUTH = 0,          /* 利用者証明用: 4-digit PIN, 3 tries */
 	JPKI_SIGN = 1,          /* 署名用: 6–16 of A–Z0–9, 5 tries */
+	JPKI_FACE = 2,          /* 券面事項入力補助: 4-digit PIN, 3 tries */
 } jpki_cred;
+
+#define JPKI_CREDS 3
 
 #define JPKI_SERIAL_LEN 16
 

@@ -374,7 +374,7 @@ static int cmd_mechs(const char *dir)
 
 static CK_SLOT_ID slot_arg(const char *which)
 {
-	return find_slot(!strcmp(which, "sign") ? SIGN : AUTH, 0);
+	return find_slot(!strcmp(which, "sign") ? SIGN : !strcmp(which, "face") ? FACE : AUTH, 0);
 }
 
 static void print_flags(CK_FLAGS f)
@@ -511,11 +511,16 @@ int main(int argc, char **argv)
 		return cmd_setpin_pending(argv[2]);
 	if (!strcmp(cmd, "close-last"))
 		return cmd_close_last();
+	if (!strcmp(cmd, "face") && argc > 2)
+		return cmd_face(argv[2]);
+	if (!strcmp(cmd, "face-absent"))
+		return cmd_face_absent();
 	if (!strcmp(cmd, "finalize-race"))
 		return cmd_finalize_race(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atoi(argv[3]) : 5);
 	fprintf(stderr, "usage: p11check tokens PROFILE | mechs | login auth|sign PIN | setpin auth|sign OLD NEW |\n"
 	                "  sign-once auth|sign | threads [N [ROUNDS]] | mutex | remove | remove-during | events |\n"
 	                "  two | pcscd | no-pcscd | reset | cost | hold-then close|logout|finalize|exit|sleep MS |\n"
-	                "  hold-stay MS | setpin-pending NEW | close-last | finalize-race [N [ROUNDS]]\n");
+	                "  hold-stay MS | setpin-pending NEW | close-last | finalize-race [N [ROUNDS]] |\n"
+	                "  face PIN | face-absent   (login and setpin also take face)\n");
 	return 2;
 }

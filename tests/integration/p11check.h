@@ -7,6 +7,7 @@
 
 #define AUTH "JPKI User Authentication"
 #define SIGN "JPKI Digital Signature"
+#define FACE "JPKI Card Face Data"
 
 const char *auth_pin(void);
 const char *sign_pin(void);
@@ -28,5 +29,7 @@ int cmd_hold_stay(long ms);
 int cmd_setpin_pending(const char *new_pin);
 int cmd_close_last(void);
 int cmd_finalize_race(int threads, int rounds);
+int cmd_face(const char *pin);
+int cmd_face_absent(void);
 
 #endif

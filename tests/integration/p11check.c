@@ -86,12 +86,15 @@ static void check_key_attrs(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k, bool sign_t
 	(void)sign_token;
 }
 
+/* The profile is a phone: its user-authentication certificate is private. */
+static bool phone_profile;
+
 /* The objects of one token must share CKA_ID per credential; certificates
  * carry their category and dates. */
 static void check_objects(CK_SESSION_HANDLE s, bool sign_token, bool logged_in, bool has_cert, bool has_key,
                           const char *dir)
 {
-	int want_users = has_cert && (!sign_token || logged_in), want_keys = has_key && logged_in;
+	int want_users = has_cert && (!(sign_token || phone_profile) || logged_in), want_keys = has_key && logged_in;
 	CK_OBJECT_HANDLE objs[16], certs[4], keys[2];
 	size_t n, ncert, i, nkey;
 	unsigned char val[4096], id0[8];
@@ -157,6 +160,7 @@ static int cmd_tokens(const char *profile, const char *dir)
 	bool standard = !strcmp(profile, "standard") || !strcmp(profile, "expired");
 	bool face = !strcmp(profile, "face-auth"), nosign = !strcmp(profile, "no-sign-cert");
 	bool auth_locked = !strcmp(profile, "auth-locked"), sign_locked = !strcmp(profile, "sign-locked");
+	const char *model = (phone_profile = !strcmp(profile, "phone")) ? "JPKI Smartphone " : "JPKI            ";
 	CK_SLOT_ID a, sg;
 	CK_TOKEN_INFO ta, ts;
 	CK_SESSION_HANDLE s;
@@ -174,6 +178,7 @@ static int cmd_tokens(const char *profile, const char *dir)
 	check_rv(p11->C_GetTokenInfo(a, &ta), CKR_OK, "C_GetTokenInfo, authentication token");
 	check_rv(p11->C_GetTokenInfo(sg, &ts), CKR_OK, "C_GetTokenInfo, signature token");
 	CHECK(memcmp(ta.serialNumber, ts.serialNumber, 16) != 0, "the two tokens have different serials");
+	CHECK(memcmp(ta.model, model, 16) == 0 && memcmp(ts.model, model, 16) == 0, "model \"%.16s\"", ta.model);
 	for (int i = 0; i < 16; i++)
 		if (ta.serialNumber[i] < 0x21 || ta.serialNumber[i] > 0x7e || ts.serialNumber[i] < 0x21 ||
 		    ts.serialNumber[i] > 0x7e) {

@@ -80,6 +80,36 @@ out=$(run_check a setpin face 1234 56789 2>&1)
 [ "$(field rv "$out")" = CKR_PIN_LEN_RANGE ] && [ "$(field apdus "$out")" = 0 ] &&
 	ok "C_SetPIN to 5 digits: CKR_PIN_LEN_RANGE, no APDU" || not_ok "C_SetPIN to 5 digits: $(field rv "$out")"
 
+# The card is left cleared: the last login's VERIFY of the card-face PIN
+# is followed by the clearing SELECT, and nothing stays verified.
+last_verify=$(grep -n '^# verified face' "$(trace a)" | tail -n1 | cut -d: -f1)
+if [ -n "$last_verify" ] && tail -n +"$last_verify" "$(trace a)" | grep -q '^# cleared .*face.* (select)'; then
+	ok "the card-face PIN is cleared before the transaction ends"
+else
+	not_ok "no clearing after the last card-face VERIFY"
+fi
+
+# Faults while reading the files: an odd status word, and the card pulled.
+FACE_AID=00A4040C0AD3921000310001010408
+echo "00B00000 2 sw=6F00 after=$FACE_AID" | set_faults a
+out=$(run_check a login face 1234 2>&1)
+[ "$(field rv "$out")" = CKR_DEVICE_ERROR ] && [ "$(faults_fired a sw=6F00)" = 1 ] &&
+	ok "EF 0002 answering 6F00: CKR_DEVICE_ERROR, not logged in" ||
+	not_ok "6F00 on EF 0002: $(field rv "$out") ($(faults_fired a sw=6F00) fired)"
+tail -n 3 "$(trace a)" | grep -q '^# cleared .*face' &&
+	ok "... and the card cleared after it" || not_ok "card not cleared after the failed read"
+echo "00B00000 2 remove after=$FACE_AID" | set_faults a
+out=$(run_check a login face 1234 2>&1)
+case $(field rv "$out") in
+CKR_DEVICE_REMOVED|CKR_DEVICE_ERROR) ok "card pulled during the read: $(field rv "$out"), no data" ;;
+*) not_ok "card pulled during the read: $(field rv "$out")" ;;
+esac
+set_faults a < /dev/null
+insert_card a
+out=$(run_check a face 1234 2>&1)
+[ "$(got 'My Number')" = "$mynumber" ] && ok "put back: the data reads again" ||
+	not_ok "after re-insertion: $(printf '%s' "$out" | grep -v '=' | tail -3)"
+
 # Lock it: three wrong tries, then never sent again.
 login 9999 CKR_PIN_INCORRECT any " login pin count-low" "wrong PIN 1"
 login 9999 CKR_PIN_INCORRECT any " login pin count-low final-try" "wrong PIN 2"

@@ -35,29 +35,65 @@ static void *sign_worker(void *arg)
 	return NULL;
 }
 
+/* The card-face token logged in meanwhile: each round lists its five
+ * objects and reads the My Number in a session of its own. */
+static void *face_worker(void *arg)
+{
+	struct worker *w = arg;
+	CK_OBJECT_HANDLE objs[8];
+	char value[64];
+	int i;
+
+	for (i = 0; i < w->rounds; i++) {
+		CK_SESSION_HANDLE s = open_session(w->slot);
+		CK_ULONG vl = sizeof(value);
+		if (find_objects(s, CKO_DATA, objs, 8) == 5 && get_attr(s, objs[0], CKA_VALUE, value, &vl) == CKR_OK &&
+		    vl == 12)
+			w->ok++;
+		p11->C_CloseSession(s);
+	}
+	return NULL;
+}
+
 int cmd_threads(int n, int rounds)
 {
-	struct worker w[16];
-	pthread_t th[16];
-	CK_SESSION_HANDLE s;
-	int i, total = 0;
+	struct worker w[16], fw[2];
+	pthread_t th[16], fth[2];
+	CK_SESSION_HANDLE s, fs;
+	CK_SLOT_ID face = (CK_SLOT_ID)-1;
+	int i, total = 0, ftotal = 0;
 
 	if (n > 16)
 		n = 16;
 	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
 	s = open_session(find_slot(AUTH, 0));
 	check_rv(login(s, auth_pin()), CKR_OK, "login shared by all sessions");
+	/* the card-face token too, when the card has it (PIN 1234) */
+	if ((face = find_slot(FACE, 0)) != (CK_SLOT_ID)-1) {
+		fs = open_session(face);
+		check_rv(login(fs, "1234"), CKR_OK, "card-face login shared by its sessions");
+	}
 	for (i = 0; i < n; i++) {
 		w[i].slot = find_slot(AUTH, 0);
 		w[i].rounds = rounds;
 		w[i].ok = 0;
 		pthread_create(&th[i], NULL, sign_worker, &w[i]);
 	}
+	for (i = 0; face != (CK_SLOT_ID)-1 && i < 2; i++) {
+		fw[i] = (struct worker){ face, rounds * 2, 0 };
+		pthread_create(&fth[i], NULL, face_worker, &fw[i]);
+	}
 	for (i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		total += w[i].ok;
 	}
+	for (i = 0; face != (CK_SLOT_ID)-1 && i < 2; i++) {
+		pthread_join(fth[i], NULL);
+		ftotal += fw[i].ok;
+	}
 	CHECK(total == n * rounds, "%d threads: %d of %d signatures", n, total, n * rounds);
+	if (face != (CK_SLOT_ID)-1)
+		CHECK(ftotal == 4 * rounds, "2 card-face threads meanwhile: %d of %d reads", ftotal, 4 * rounds);
 	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
 	return failures ? 1 : 0;
 }

@@ -454,6 +454,22 @@ int cmd_cost(void)
 	msleep(20);
 	sent = apdu_count() - before;
 	CHECK(sent >= 0 && sent <= 3, "5 x C_GetTokenInfo + C_FindObjects: %ld APDUs (the live PIN counter only)", sent);
+	/* the card-face token: its first look (3 APDUs) is face.sh's; after
+	 * it, the same calls cost at most its live PIN counter */
+	a = find_slot(FACE, 0);
+	CHECK(a != (CK_SLOT_ID)-1, "card-face token found");
+	s = open_session(a);
+	msleep(1100);
+	before = apdu_count();
+	for (i = 0, answered = 0; i < 5; i++) {
+		answered += p11->C_GetTokenInfo(a, &ti) == CKR_OK;
+		answered += find_objects(s, CK_UNAVAILABLE_INFORMATION, objs, 8) == 0;
+	}
+	CHECK(answered == 10, "card-face: 5 x C_GetTokenInfo + C_FindObjects answered (%d of 10)", answered);
+	msleep(20);
+	sent = apdu_count() - before;
+	CHECK(sent >= 0 && sent <= 3, "card-face: 5 x C_GetTokenInfo + C_FindObjects: %ld APDUs (its PIN counter only)",
+	      sent);
 	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
 	return failures ? 1 : 0;
 }

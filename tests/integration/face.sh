@@ -110,6 +110,22 @@ out=$(run_check a face 1234 2>&1)
 [ "$(got 'My Number')" = "$mynumber" ] && ok "put back: the data reads again" ||
 	not_ok "after re-insertion: $(printf '%s' "$out" | grep -v '=' | tail -3)"
 
+# A clear that fails after the card-face VERIFY ends with the card powered
+# down, as after any other VERIFY.
+for fault in sw=6F00 lost; do
+	m=$(wc -l < "$(trace a)")
+	echo "00A4040C 1 $fault after=0020008004" | set_faults a
+	out=$(run_check a face "$JV_FACE_PIN" 2>&1)
+	set_faults a < /dev/null
+	[ "$(got 'My Number')" = "$mynumber" ] && [ "$(faults_fired a "$fault")" -ge 1 ] &&
+		ok "failing clear ($fault): the login still reads the data" ||
+		not_ok "failing clear ($fault): $(printf '%s' "$out" | grep -v '=' | tail -3)"
+	tail -n +"$((m + 1))" "$(trace a)" | grep -q '^# power off' &&
+		ok "failing clear ($fault): the card was powered down" ||
+		not_ok "failing clear ($fault): no power-down"
+	[ "$fault" = lost ] && wait_link a
+done
+
 # Lock it: three wrong tries, then never sent again.
 login 9999 CKR_PIN_INCORRECT any " login pin count-low" "wrong PIN 1"
 login 9999 CKR_PIN_INCORRECT any " login pin count-low final-try" "wrong PIN 2"

@@ -8,6 +8,15 @@
 harness_init
 start_card a standard 0
 
+# pcscd powers a card down a while after its last client lets go, which
+# would clear whatever a module left verified and hide it.  A second client
+# keeps a connection open through the whole test, as a browser or an agent
+# would, so only what the module does clears the card.
+printf 'sleep 600000\n' | "$JV_PCSC_APDU" run "$(card_reader a)" > /dev/null 2>&1 &
+KEEPER=$!
+stop_keeper() { kill "$KEEPER" 2>/dev/null; wait "$KEEPER" 2>/dev/null; }
+trap 'rc=$?; stop_keeper; (exit $rc); _jv_cleanup' EXIT
+
 # A DigestInfo-sized input for a raw signature attempt.
 RAW_SIGN=802A008033$(printf '30%.0s' $(seq 51))00
 
@@ -114,4 +123,5 @@ expect_check "C_SetPIN makes a pending context login's PIN stale" a setpin-pendi
 
 expect_check "C_Finalize while four threads call, five times" a finalize-race 4 5
 
+stop_keeper
 harness_done

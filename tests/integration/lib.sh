@@ -21,7 +21,8 @@ client() {
 run_check() {
 	local name=$1
 	shift
-	JP_TRACE=$(trace "$name") JP_CARD_PID=$(card_pid "$name") "$P11CHECK" "$@"
+	# a hang is a failure, not a stuck suite
+	JP_TRACE=$(trace "$name") JP_CARD_PID=$(card_pid "$name") timeout 300 "$P11CHECK" "$@"
 }
 
 # expect_check DESC NAME ARGS...: run p11check, pass its lines through, and

@@ -12,4 +12,5 @@ dist_noinst_DATA += examples/README.md \
 	examples/openssl.cnf examples/openssl-tls-client.cnf \
 	examples/openssl-provider.cnf \
 	examples/openssh.md examples/p11kit-remote.md examples/xmldsig.md \
-	examples/xmldsig-nss-sign.c examples/pdfsig.md examples/firefox.md
+	examples/xmldsig-nss-sign.c examples/pdfsig.md examples/firefox.md \
+	examples/card-face.md examples/card-face.py examples/phone.md

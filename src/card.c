@@ -352,16 +352,22 @@ jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size
 
 jp_rv jp_card_pin_tries(jp_card *c, jpki_cred cred, int *tries)
 {
+	if (cred == JPKI_FACE)
+		return jp_card_face_pin_tries(c, tries);
 	INSIDE(c, false, jpki_pin_tries(&c->app, cred, tries));
 }
 
 jp_rv jp_card_verify(jp_card *c, jpki_cred cred, const uint8_t *pin, size_t len, int *tries_left)
 {
+	if (cred == JPKI_FACE)
+		return jp_card_face_verify(c, pin, len, tries_left);
 	INSIDE(c, true, jpki_verify(&c->app, cred, pin, len, tries_left));
 }
 
 jp_rv jp_card_change_pin(jp_card *c, jpki_cred cred, const uint8_t *new_pin, size_t len)
 {
+	if (cred == JPKI_FACE)
+		return jp_card_face_change_pin(c, new_pin, len);
 	INSIDE(c, true, jpki_change_pin(&c->app, cred, new_pin, len));
 }
 
@@ -439,4 +445,29 @@ jp_rv jp_card_change_pin_keypad(jp_card *c, jpki_cred cred)
 jp_rv jp_card_sign(jp_card *c, jpki_cred cred, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len)
 {
 	INSIDE(c, false, jpki_sign(&c->app, cred, data, len, sig, sig_len));
+}
+
+jp_rv jp_card_face_select(jp_card *c)
+{
+	INSIDE(c, false, face_select_app(&c->app));
+}
+
+jp_rv jp_card_face_pin_tries(jp_card *c, int *tries)
+{
+	INSIDE(c, false, face_pin_tries(&c->app, tries));
+}
+
+jp_rv jp_card_face_verify(jp_card *c, const uint8_t *pin, size_t len, int *tries_left)
+{
+	INSIDE(c, true, face_verify(&c->app, pin, len, tries_left));
+}
+
+jp_rv jp_card_face_change_pin(jp_card *c, const uint8_t *new_pin, size_t len)
+{
+	INSIDE(c, true, face_change_pin(&c->app, new_pin, len));
+}
+
+jp_rv jp_card_face_read(jp_card *c, face_data *d)
+{
+	INSIDE(c, false, face_read(&c->app, d));
 }

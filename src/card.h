@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "face.h"
 #include "jpki.h"
 #include "pinpad.h"
 #include "transport.h"
@@ -97,7 +98,8 @@ static inline bool jp_card_gone(const jp_card *c) { return c->gone; }
 
 /* The card application, inside a transaction (jpki.h says what each does).
  * A VERIFY or CHANGE REFERENCE DATA marks the transaction for clearing
- * before it is sent. */
+ * before it is sent.  The PIN calls take JPKI_FACE too: the card-face
+ * applet's PIN (face.h). */
 jp_rv jp_card_select(jp_card *c);
 jp_rv jp_card_read_info(jp_card *c, jpki_info *info);
 jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);
@@ -114,5 +116,15 @@ jp_rv jp_card_keypad(jp_card *c, jp_pinpad_features *f);
 jp_rv jp_card_verify_keypad(jp_card *c, jpki_cred cred, int *tries_left);
 jp_rv jp_card_change_pin_keypad(jp_card *c, jpki_cred cred);
 jp_rv jp_card_sign(jp_card *c, jpki_cred cred, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
+
+/* The card-face applet (face.h), the same way.  Its PIN's VERIFY and
+ * change mark the transaction for clearing too: the clearing SELECT of
+ * the JPKI applet drops the card-face PIN as well (any application
+ * selection does). */
+jp_rv jp_card_face_select(jp_card *c);
+jp_rv jp_card_face_pin_tries(jp_card *c, int *tries);
+jp_rv jp_card_face_verify(jp_card *c, const uint8_t *pin, size_t len, int *tries_left);
+jp_rv jp_card_face_change_pin(jp_card *c, const uint8_t *new_pin, size_t len);
+jp_rv jp_card_face_read(jp_card *c, face_data *d);
 
 #endif

@@ -11,13 +11,13 @@
 #include "jpki.h"
 #include "log.h"
 
-unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN | 1u << JPKI_FACE;
 
 static struct {
 	bool always_auth;
 	unsigned tokens;
 	bool pinpad;
-} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN, true };
+} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN | 1u << JPKI_FACE, true };
 
 static bool env_off(const char *name)
 {
@@ -27,7 +27,8 @@ static bool env_off(const char *name)
 
 /* JPKI_PKCS11_TOKENS: which tokens the module shows, e.g. "auth" for a
  * browser (it then never asks for the signature PIN while it looks for
- * client certificates), "sign" for a signing tool.  Unset or empty: all.
+ * client certificates), "sign" for a signing tool, "face" for the
+ * card-face data.  Unset or empty: all.
  * Only the named tokens are shown; unknown words are ignored (and logged),
  * so a misspelt value hides rather than shows. */
 static unsigned tokens_from_env(void)
@@ -37,13 +38,15 @@ static unsigned tokens_from_env(void)
 	size_t n;
 
 	if (!v || !*v)
-		return 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+		return 1u << JPKI_AUTH | 1u << JPKI_SIGN | 1u << JPKI_FACE;
 	while (*v) {
 		n = strcspn(v, ", ");
 		if (n == 4 && strncmp(v, "auth", 4) == 0)
 			mask |= 1u << JPKI_AUTH;
 		else if (n == 4 && strncmp(v, "sign", 4) == 0)
 			mask |= 1u << JPKI_SIGN;
+		else if (n == 4 && strncmp(v, "face", 4) == 0)
+			mask |= 1u << JPKI_FACE;
 		else if (n)
 			JP_LOG("JPKI_PKCS11_TOKENS: unknown token \"%.*s\" ignored", (int)n, v);
 		v += n;

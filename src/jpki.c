@@ -41,7 +41,13 @@ static const struct {
 
 /* EF 0006 is shaped like a CK_TOKEN_INFO: label 32, manufacturer 32,
  * model 16, then the serial number, 16 ASCII characters. */
+#define INFO_LABEL_LEN 32
 #define INFO_SERIAL_OFFSET (32 + 32 + 16)
+#define INFO_READ_LEN (INFO_SERIAL_OFFSET + JPKI_SERIAL_LEN)
+
+/* The label of an Android phone's JPKI applet (スマホ用電子証明書); a card
+ * says JPKIAPICCTOKEN2 (JPKIAPICCTOKEN: the older 住基カード). */
+static const char LABEL_PHONE[] = "JPKIAPGPSETOKEN";
 
 /* A certificate bigger than this is not one the card could hold: the
  * length field is garbage.  (Real ones are around 1.5-2 KB.) */
@@ -74,7 +80,7 @@ static const struct {
  * special cases before calling this.  Anything not in the card's table of
  * known failures with a meaning of their own (6981 6985 6986 6A86 6B00 6D00
  * 6E00, and words never seen) is a device error. */
-static jp_rv sw_rv(uint16_t sw)
+jp_rv jpki_sw_rv(uint16_t sw)
 {
 	switch (sw) {
 	case SW_OK: return JP_OK;
@@ -106,6 +112,7 @@ void jpki_card_init(jpki_card *c, jp_transport *t)
 void jpki_card_forget(jpki_card *c)
 {
 	c->app_selected = false;
+	c->face_selected = false;
 	c->current_ef = 0;
 }
 
@@ -121,25 +128,31 @@ static jp_rv xchg(jpki_card *c, const jp_apdu *a, uint8_t *resp, size_t *resp_le
 	return rv;
 }
 
-jp_rv jpki_select_app(jpki_card *c)
+jp_rv jpki_select_aid(jpki_card *c, const uint8_t *aid, size_t aid_len, uint16_t *sw)
 {
-	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, JPKI_AID, sizeof(JPKI_AID), -1, 0 };
+	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, aid, aid_len, -1, 0 };
 	uint8_t resp[256];
 	size_t n = sizeof(resp);
-	uint16_t sw;
 	jp_rv rv;
-
 	bool fresh = c->fresh;
 
 	/* Whatever the answer, the previous selection (and any verified PIN)
 	 * is gone on the card. */
 	jpki_card_forget(c);
-	rv = xchg(c, &a, resp, &n, &sw);
-	if (rv == JP_OK && sw == SW_NO_DIAGNOSIS && fresh) {
-		JP_LOG("SELECT JPKI applet: 6F00 as the first answer: sent once more");
+	rv = xchg(c, &a, resp, &n, sw);
+	if (rv == JP_OK && *sw == SW_NO_DIAGNOSIS && fresh) {
+		JP_LOG("SELECT application: 6F00 as the first answer: sent once more");
 		n = sizeof(resp);
-		rv = xchg(c, &a, resp, &n, &sw);
+		rv = xchg(c, &a, resp, &n, sw);
 	}
+	return rv;
+}
+
+jp_rv jpki_select_app(jpki_card *c)
+{
+	uint16_t sw;
+	jp_rv rv = jpki_select_aid(c, JPKI_AID, sizeof(JPKI_AID), &sw);
+
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK) {
@@ -157,8 +170,7 @@ static jp_rv ensure_app(jpki_card *c)
 	return c->app_selected ? JP_OK : jpki_select_app(c);
 }
 
-/* Select an EF of the applet, unless it is already current. */
-static jp_rv select_ef(jpki_card *c, uint16_t ef)
+jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef)
 {
 	uint8_t id[2] = { (uint8_t)(ef >> 8), (uint8_t)ef };
 	jp_apdu a = { 0x00, 0xA4, 0x02, 0x0C, id, sizeof(id), -1, 0 };
@@ -167,9 +179,6 @@ static jp_rv select_ef(jpki_card *c, uint16_t ef)
 	uint16_t sw;
 	jp_rv rv;
 
-	rv = ensure_app(c);
-	if (rv != JP_OK)
-		return rv;
 	if (c->current_ef == ef)
 		return JP_OK;
 	c->current_ef = 0;
@@ -177,14 +186,21 @@ static jp_rv select_ef(jpki_card *c, uint16_t ef)
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK)
-		return sw_rv(sw);
+		return jpki_sw_rv(sw);
 	c->current_ef = ef;
 	return JP_OK;
 }
 
-/* READ BINARY of the current EF: up to want (1..256) bytes at offset. */
-static jp_rv read_binary(jpki_card *c, size_t offset, size_t want, int private,
-                         uint8_t *buf, size_t *got, uint16_t *sw)
+/* Select an EF of the JPKI applet, unless it is already current. */
+static jp_rv select_ef(jpki_card *c, uint16_t ef)
+{
+	jp_rv rv = ensure_app(c);
+
+	return rv != JP_OK ? rv : jpki_select_ef_here(c, ef);
+}
+
+jp_rv jpki_read_binary(jpki_card *c, size_t offset, size_t want, bool private,
+                       uint8_t *buf, size_t *got, uint16_t *sw)
 {
 	jp_apdu a = { 0x00, 0xB0, (uint8_t)(offset >> 8), (uint8_t)offset, NULL, 0, (int)want,
 	              private ? JP_APDU_PRIVATE : 0 };
@@ -213,6 +229,20 @@ static void parse_serial(const uint8_t *s, size_t n, char out[JPKI_SERIAL_LEN + 
 	out[len] = '\0';
 }
 
+/* The label, 32 bytes blank-padded: a phone's, or anything else (a card). */
+static jpki_kind parse_kind(const uint8_t *s, size_t n)
+{
+	size_t len = sizeof(LABEL_PHONE) - 1, i;
+
+	if (n < INFO_LABEL_LEN || memcmp(s, LABEL_PHONE, len) != 0)
+		return JPKI_KIND_CARD;
+	for (i = len; i < INFO_LABEL_LEN; i++)
+		if (s[i] != ' ' && s[i] != '\0')
+			return JPKI_KIND_CARD;
+	JP_LOG("token information: an Android phone's JPKI applet");
+	return JPKI_KIND_PHONE;
+}
+
 jp_rv jpki_read_info(jpki_card *c, jpki_info *info)
 {
 	uint8_t buf[256];
@@ -222,21 +252,31 @@ jp_rv jpki_read_info(jpki_card *c, jpki_info *info)
 
 	memset(info, 0, sizeof(*info));
 
-	/* Only the serial is needed from EF 0006: read just those 16 bytes. */
+	/* From EF 0006 the label and the serial are needed: one READ BINARY
+	 * of the first 96 bytes brings both.  A shorter file is read as far
+	 * as it goes. */
 	rv = select_ef(c, EF_TOKEN_INFO);
 	if (rv == JP_OK) {
-		rv = read_binary(c, INFO_SERIAL_OFFSET, JPKI_SERIAL_LEN, 0, buf, &n, &sw);
+		rv = jpki_read_binary(c, 0, INFO_READ_LEN, false, buf, &n, &sw);
 		if (rv != JP_OK)
 			return rv;
-		if (sw == SW_OK)
-			parse_serial(buf, n, info->serial);
-		else if (sw != SW_OFFSET_PAST_END)
-			return sw_rv(sw);
+		if (sw == SW_OK) {
+			info->kind = parse_kind(buf, n);
+			if (n >= INFO_READ_LEN)
+				parse_serial(buf + INFO_SERIAL_OFFSET, JPKI_SERIAL_LEN, info->serial);
+		} else if (sw != SW_OFFSET_PAST_END) {
+			return jpki_sw_rv(sw);
+		}
 	} else if (rv != JP_E_NOT_FOUND) {
 		return rv;
 	}
 	if (info->serial[0] == '\0')
 		JP_LOG("token information: no usable serial number");
+	/* A phone keeps its user-authentication certificate behind that PIN
+	 * and carries no other applet. */
+	info->cert_private[JPKI_SIGN] = true;
+	info->cert_private[JPKI_AUTH] = info->kind == JPKI_KIND_PHONE;
+	info->may_have_face = info->kind != JPKI_KIND_PHONE;
 
 	/* EF 0008: byte 0 the signature certificate, byte 1 the
 	 * user-authentication one.  Missing or short: assume both, and let the
@@ -247,14 +287,14 @@ jp_rv jpki_read_info(jpki_card *c, jpki_info *info)
 		return JP_OK;
 	if (rv != JP_OK)
 		return rv;
-	rv = read_binary(c, 0, 3, 0, buf, &n, &sw);
+	rv = jpki_read_binary(c, 0, 3, 0, buf, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
 	if (sw == SW_OK && n >= 2) {
 		info->has_cert[JPKI_SIGN] = buf[0] != 0;
 		info->has_cert[JPKI_AUTH] = buf[1] != 0;
 	} else if (sw != SW_OK && sw != SW_OFFSET_PAST_END) {
-		return sw_rv(sw);
+		return jpki_sw_rv(sw);
 	} else {
 		JP_LOG("certificate availability: short file, assuming both");
 	}
@@ -278,7 +318,11 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 	uint8_t chunk[256], *out = NULL;
 	size_t n, total, have;
 	uint16_t sw, ef;
-	int private = cred == JPKI_SIGN && !ca, reads = 1;
+	/* End-entity certificates are read as private: the signature one
+	 * names the holder, and a phone's user-authentication one is behind
+	 * its PIN.  The CA certificates are public. */
+	bool private = !ca;
+	int reads = 1;
 	jp_rv rv;
 
 	*der = NULL;
@@ -292,12 +336,12 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 		return JP_OK;                   /* absent on some cards: no certificate */
 	if (rv != JP_OK)
 		return rv;
-	rv = read_binary(c, 0, 256, private, chunk, &n, &sw);
+	rv = jpki_read_binary(c, 0, 256, private, chunk, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK) {
 		/* 6B00 at offset 0 is an empty file: no header, malformed */
-		return sw == SW_OFFSET_PAST_END ? JP_E_DEVICE : sw_rv(sw);
+		return sw == SW_OFFSET_PAST_END ? JP_E_DEVICE : jpki_sw_rv(sw);
 	}
 	if (n > 0 && all_ff(chunk, n))
 		return JP_OK;                   /* erased file: no certificate */
@@ -323,13 +367,13 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 			rv = JP_E_DEVICE;
 			goto fail;
 		}
-		rv = read_binary(c, have, want, private, chunk, &n, &sw);
+		rv = jpki_read_binary(c, have, want, private, chunk, &n, &sw);
 		if (rv != JP_OK)
 			goto fail;
 		if (sw != SW_OK || n == 0) {
 			/* the file ends before the certificate does */
 			JP_LOG("EF %04X: truncated at %zu of %zu bytes (%04X)", ef, have, total, sw);
-			rv = sw == SW_OK || sw == SW_OFFSET_PAST_END ? JP_E_DEVICE : sw_rv(sw);
+			rv = sw == SW_OK || sw == SW_OFFSET_PAST_END ? JP_E_DEVICE : jpki_sw_rv(sw);
 			goto fail;
 		}
 		memcpy(out + have, chunk, n);   /* n <= want: checked by apdu.c */
@@ -345,6 +389,16 @@ fail:
 
 jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
 {
+	jp_rv rv;
+
+	if (!valid_cred(cred))
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	return rv != JP_OK ? rv : jpki_pin_tries_here(c, tries);
+}
+
+jp_rv jpki_pin_tries_here(jpki_card *c, int *tries)
+{
 	/* VERIFY with no data field (case 1): the card tells the counter and
 	 * spends nothing. */
 	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, NULL, 0, -1, 0 };
@@ -353,11 +407,6 @@ jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!valid_cred(cred))
-		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	if (rv != JP_OK)
-		return rv;
 	rv = xchg(c, &a, resp, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
@@ -374,7 +423,7 @@ jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
 		*tries = 0;
 		return JP_OK;
 	default:
-		return sw_rv(sw);
+		return jpki_sw_rv(sw);
 	}
 }
 
@@ -392,7 +441,7 @@ static jp_rv verify_answer(uint16_t sw, int *tries_left)
 		JP_LOG("VERIFY: wrong PIN, %d tries left", sw & 0x0F);
 		return JP_E_PIN_INCORRECT;
 	}
-	rv = sw_rv(sw);
+	rv = jpki_sw_rv(sw);
 	if (tries_left != NULL) {
 		if (rv == JP_OK)
 			*tries_left = -1;
@@ -404,6 +453,16 @@ static jp_rv verify_answer(uint16_t sw, int *tries_left)
 
 jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left)
 {
+	jp_rv rv;
+
+	if (!valid_cred(cred) || pin == NULL || pin_len == 0 || pin_len > 16)
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	return rv != JP_OK ? rv : jpki_verify_here(c, pin, pin_len, tries_left);
+}
+
+jp_rv jpki_verify_here(jpki_card *c, const uint8_t *pin, size_t pin_len, int *tries_left)
+{
 	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, pin, pin_len, -1, JP_APDU_PIN };
 	uint8_t resp[256];
 	size_t n = sizeof(resp);
@@ -411,11 +470,8 @@ jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_l
 	jp_rv rv;
 
 	/* An empty VERIFY is a question, not a login: never send it here. */
-	if (!valid_cred(cred) || pin == NULL || pin_len == 0 || pin_len > 16)
+	if (pin == NULL || pin_len == 0 || pin_len > 16)
 		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	if (rv != JP_OK)
-		return rv;
 	/* Sent exactly once.  A transport error is returned as is: whether the
 	 * card compared the PIN is unknown, and trying again could spend a
 	 * second try. */
@@ -511,10 +567,20 @@ jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool displ
 		return rv;
 	if (SW_TRIES_LEFT(sw))
 		return JP_E_DEVICE;     /* CHANGE REFERENCE DATA compares nothing */
-	return sw_rv(sw);
+	return jpki_sw_rv(sw);
 }
 
 jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len)
+{
+	jp_rv rv;
+
+	if (!valid_cred(cred) || new_pin == NULL || new_len == 0 || new_len > 16)
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	return rv != JP_OK ? rv : jpki_change_pin_here(c, new_pin, new_len);
+}
+
+jp_rv jpki_change_pin_here(jpki_card *c, const uint8_t *new_pin, size_t new_len)
 {
 	jp_apdu a = { 0x00, 0x24, 0x01, 0x80, new_pin, new_len, -1, JP_APDU_PIN };
 	uint8_t resp[256];
@@ -522,17 +588,14 @@ jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!valid_cred(cred) || new_pin == NULL || new_len == 0 || new_len > 16)
+	if (new_pin == NULL || new_len == 0 || new_len > 16)
 		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	if (rv != JP_OK)
-		return rv;
 	rv = xchg(c, &a, resp, &n, &sw);
 	if (rv != JP_OK)
 		return rv;
 	if (SW_TRIES_LEFT(sw))
 		return JP_E_DEVICE;     /* CHANGE REFERENCE DATA compares nothing */
-	return sw_rv(sw);
+	return jpki_sw_rv(sw);
 }
 
 jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
@@ -558,7 +621,7 @@ jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_l
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK)
-		return SW_TRIES_LEFT(sw) ? JP_E_DEVICE : sw_rv(sw);
+		return SW_TRIES_LEFT(sw) ? JP_E_DEVICE : jpki_sw_rv(sw);
 	if (n != SIG_LEN) {
 		JP_LOG("signature of %zu bytes, expected %d", n, SIG_LEN);
 		return JP_E_DEVICE;

@@ -19,26 +19,44 @@
 #include <stdint.h>
 #include "transport.h"
 
-/* The two credentials of the JPKI applet. */
+/* The two credentials of the JPKI applet, and the card-face data of the
+ * card-face applet (face.h; the jpki_* functions refuse it with
+ * JP_E_ARGS, the card session sends it to face.c). */
 typedef enum {
 	JPKI_AUTH = 0,          /* 利用者証明用: 4-digit PIN, 3 tries */
 	JPKI_SIGN = 1,          /* 署名用: 6–16 of A–Z0–9, 5 tries */
+	JPKI_FACE = 2,          /* 券面事項入力補助: 4-digit PIN, 3 tries */
 } jpki_cred;
+
+#define JPKI_CREDS 3
 
 #define JPKI_SERIAL_LEN 16
 
 typedef struct {
 	jp_transport *t;
 	bool app_selected;      /* JPKI applet selected in this transaction */
+	bool face_selected;     /* card-face applet selected instead (face.h) */
 	uint16_t current_ef;    /* 0: none known */
 	bool fresh;             /* nothing answered yet in this transaction: the
 	                           card may just have been powered up */
 } jpki_card;
 
+/* What holds the JPKI applet: the token model shows the kind (the model
+ * string) and follows the capabilities in jpki_info, never card facts. */
+typedef enum {
+	JPKI_KIND_CARD = 0,     /* a My Number Card (or an unknown label) */
+	JPKI_KIND_PHONE,        /* an Android phone's smartphone certificates */
+} jpki_kind;
+
 /* What the card says about itself, readable without a PIN. */
 typedef struct {
 	char serial[JPKI_SERIAL_LEN + 1];   /* from EF 0006; "" if absent/blank */
 	bool has_cert[2];                   /* from EF 0008, indexed by jpki_cred */
+	jpki_kind kind;                     /* from EF 0006's label */
+	bool cert_private[2];               /* the credential's certificate is
+	                                       readable only after its PIN */
+	bool may_have_face;                 /* the card-face applet may be there
+	                                       (face.h finds out); false: never */
 } jpki_info;
 
 /* At the start of every transaction. */
@@ -62,8 +80,12 @@ jp_rv jpki_clear_state(jpki_card *c);
 /* Token information and certificate availability.  A missing EF 0006, or
  * a serial that is blank or not printable ASCII, gives an empty serial
  * (trailing blanks are dropped); a missing or short EF 0008 counts both
- * certificates as present (they are then looked for when read).
- * Costs 4 APDUs (+1 SELECT of the applet when not selected). */
+ * certificates as present (they are then looked for when read).  EF 0006's
+ * label tells a phone (JPKIAPGPSETOKEN) from a card: a phone's
+ * user-authentication certificate is private and it has no card-face
+ * applet; any other label, or none, is a card.  Label and serial come in
+ * one READ BINARY.  Costs 4 APDUs (+1 SELECT of the applet when not
+ * selected). */
 jp_rv jpki_read_info(jpki_card *c, jpki_info *info);
 
 /* Read a certificate: the credential's own (ca = false) or its CA's.
@@ -124,5 +146,27 @@ jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool displ
  * not exactly 256 bytes (RSA 2048) is JP_E_DEVICE. */
 jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
                 uint8_t *sig, size_t *sig_len);
+
+/* ---- for the card's other applications (face.c) ----------------------- */
+
+/* SELECT an application by AID, with the same 6F00 rule as
+ * jpki_select_app(); the selection state is forgotten first (the card
+ * drops it, and every verified PIN, whatever the answer).  *sw is the
+ * card's answer; the caller records what is selected on 9000. */
+jp_rv jpki_select_aid(jpki_card *c, const uint8_t *aid, size_t aid_len, uint16_t *sw);
+/* SELECT EF ef of the application selected now, unless it is current. */
+jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef);
+/* READ BINARY of the current EF: up to want (1..256) bytes at offset;
+ * private: the answer stays out of the debug log. */
+jp_rv jpki_read_binary(jpki_card *c, size_t offset, size_t want, bool private,
+                       uint8_t *buf, size_t *got, uint16_t *sw);
+/* The PIN commands on the PIN EF selected now, with the meanings of
+ * jpki_pin_tries(), jpki_verify() and jpki_change_pin(). */
+jp_rv jpki_pin_tries_here(jpki_card *c, int *tries);
+jp_rv jpki_verify_here(jpki_card *c, const uint8_t *pin, size_t pin_len, int *tries_left);
+jp_rv jpki_change_pin_here(jpki_card *c, const uint8_t *new_pin, size_t new_len);
+/* The generic meaning of a status word (6A82 JP_E_NOT_FOUND, 6982
+ * JP_E_SECURITY, ...; unknown ones JP_E_DEVICE). */
+jp_rv jpki_sw_rv(uint16_t sw);
 
 #endif

@@ -39,6 +39,23 @@ static const CK_MECHANISM_TYPE allowed[] = {
 	CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
 };
 
+/* The card-face data objects. */
+static const char *const face_labels[FACE_FIELDS] = {
+	"My Number", "Name", "Address", "Date of Birth", "Sex",
+};
+static const char face_app[] = "My Number Card";
+static const CK_OBJECT_CLASS data_class = CKO_DATA;
+
+int jp_obj_kinds(const jp_token *t)
+{
+	return t->cred == JPKI_FACE ? FACE_FIELDS : JP_OBJ_COUNT;
+}
+
+bool jp_obj_is_key(const jp_token *t, jp_obj_kind k)
+{
+	return t->cred != JPKI_FACE && (k == JP_OBJ_PUB || k == JP_OBJ_PRIV);
+}
+
 CK_OBJECT_HANDLE jp_obj_handle(CK_SLOT_ID slot, jp_obj_kind k)
 {
 	return (CK_OBJECT_HANDLE)(slot * 8 + (CK_ULONG)k + 1);
@@ -46,7 +63,7 @@ CK_OBJECT_HANDLE jp_obj_handle(CK_SLOT_ID slot, jp_obj_kind k)
 
 bool jp_obj_kind_of(CK_OBJECT_HANDLE h, CK_SLOT_ID slot, jp_obj_kind *k)
 {
-	if (h == 0 || (h - 1) / 8 != slot || (h - 1) % 8 >= JP_OBJ_COUNT)
+	if (h == 0 || (h - 1) / 8 != slot || (h - 1) % 8 >= JP_OBJ_KINDS_MAX)
 		return false;
 	*k = (jp_obj_kind)((h - 1) % 8);
 	return true;
@@ -56,13 +73,15 @@ bool jp_obj_kind_of(CK_OBJECT_HANDLE h, CK_SLOT_ID slot, jp_obj_kind *k)
  * shows that certificate only after the signature PIN. */
 static bool is_private(const jp_token *t, jp_obj_kind k)
 {
-	return k == JP_OBJ_PRIV || (t->cred == JPKI_SIGN && k != JP_OBJ_CA);
+	return t->cred == JPKI_FACE || k == JP_OBJ_PRIV || (jp_token_cert_private(t) && k != JP_OBJ_CA);
 }
 
 bool jp_obj_visible(const jp_token *t, jp_obj_kind k)
 {
-	if (is_private(t, k) && !t->logged_in)
+	if ((int)k >= jp_obj_kinds(t) || (is_private(t, k) && !t->logged_in))
 		return false;
+	if (t->cred == JPKI_FACE)
+		return t->face.v[k] != NULL;
 	switch (k) {
 	case JP_OBJ_CERT:
 	case JP_OBJ_PUB: return t->have_cert;
@@ -77,6 +96,27 @@ static bool from_cert(CK_ATTRIBUTE_TYPE type)
 {
 	return type == CKA_MODULUS || type == CKA_PUBLIC_EXPONENT || type == CKA_SUBJECT ||
 	       type == CKA_PUBLIC_KEY_INFO;
+}
+
+#define SET(ptr, n) do { v->p = (ptr); v->len = (CK_ULONG)(n); return true; } while (0)
+#define SETV(x) SET(&(x), sizeof(x))
+#define SETB(b) SET(&(b), sizeof(CK_BBOOL))
+
+/* A card-face data object's attributes: the value is the card's text. */
+static bool face_attr(const jp_token *t, jp_obj_kind k, CK_ATTRIBUTE_TYPE type, jp_val *v)
+{
+	switch (type) {
+	case CKA_CLASS: SETV(data_class);
+	case CKA_TOKEN:
+	case CKA_PRIVATE: SETB(yes);
+	case CKA_MODIFIABLE:
+	case CKA_COPYABLE:
+	case CKA_DESTROYABLE: SETB(no);
+	case CKA_LABEL: SET(face_labels[k], strlen(face_labels[k]));
+	case CKA_APPLICATION: SET(face_app, strlen(face_app));
+	case CKA_VALUE: SET(t->face.v[k], t->face.len[k]);
+	default: return false;
+	}
 }
 
 void jp_obj_get_needs(jp_obj_kind k, const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool *cert, bool *ca)
@@ -96,6 +136,9 @@ void jp_obj_find_needs(const jp_token *t, const CK_ATTRIBUTE *tmpl, CK_ULONG n, 
 	CK_BYTE id = 0;
 	CK_ULONG i;
 
+	*cert = *ca = false;
+	if (t->cred == JPKI_FACE)
+		return;
 	for (i = 0; i < n; i++) {
 		if (tmpl[i].type == CKA_CLASS && tmpl[i].ulValueLen == sizeof(cls) && tmpl[i].pValue) {
 			memcpy(&cls, tmpl[i].pValue, sizeof(cls));
@@ -110,10 +153,6 @@ void jp_obj_find_needs(const jp_token *t, const CK_ATTRIBUTE *tmpl, CK_ULONG n, 
 	for (i = 0; !any_class && cls == CKO_PRIVATE_KEY && i < n; i++)
 		*cert = *cert || from_cert(tmpl[i].type);
 }
-
-#define SET(ptr, n) do { v->p = (ptr); v->len = (CK_ULONG)(n); return true; } while (0)
-#define SETV(x) SET(&(x), sizeof(x))
-#define SETB(b) SET(&(b), sizeof(CK_BBOOL))
 
 static bool common_attr(const jp_token *t, jp_obj_kind k, CK_ATTRIBUTE_TYPE type, jp_val *v)
 {
@@ -216,6 +255,8 @@ static bool lookup(const jp_token *t, jp_obj_kind k, CK_ATTRIBUTE_TYPE type, jp_
 	bool found;
 
 	memset(v, 0, sizeof(*v));
+	if (t->cred == JPKI_FACE)
+		return face_attr(t, k, type, v) && (v->len == 0 || v->p);
 	if (common_attr(t, k, type, v))
 		return true;
 	if (k == JP_OBJ_CERT || k == JP_OBJ_CA)

@@ -1,9 +1,11 @@
 /* jpki-pkcs11: the objects a JPKI token holds, as one catalogue.
  *
- * Per token: the end-entity certificate, its CA certificate, the public key
- * and the private key of the credential.  Handles are fixed: slot id and
- * kind, so they stay the same across sessions of one card.  The functions
- * take the reader lock's view of the token.
+ * Per JPKI token: the end-entity certificate, its CA certificate, the
+ * public key and the private key of the credential.  The card-face token:
+ * five private CKO_DATA objects, one per face_field (face.h), the kind
+ * being the field.  Handles are fixed: slot id and kind, so they stay the
+ * same across sessions of one card.  The functions take the reader lock's
+ * view of the token.
  */
 #ifndef JP_OBJECT_H
 #define JP_OBJECT_H
@@ -11,6 +13,13 @@
 #include "token.h"
 
 typedef enum { JP_OBJ_CERT, JP_OBJ_CA, JP_OBJ_PUB, JP_OBJ_PRIV, JP_OBJ_COUNT } jp_obj_kind;
+
+/* Kinds a token's handles can have: JP_OBJ_COUNT, or FACE_FIELDS on the
+ * card-face token (the largest of the two bounds every handle). */
+#define JP_OBJ_KINDS_MAX FACE_FIELDS
+int jp_obj_kinds(const jp_token *t);
+/* The object is a key (only JPKI tokens have keys). */
+bool jp_obj_is_key(const jp_token *t, jp_obj_kind k);
 
 CK_OBJECT_HANDLE jp_obj_handle(CK_SLOT_ID slot, jp_obj_kind k);
 /* The kind of handle h on this slot; false when h is not of this slot. */

@@ -116,7 +116,7 @@ CK_RV jp_slot_enter(CK_SLOT_ID id, jp_ctx *c)
 		return rv;
 	c->slot = id;
 	c->t = &c->r->tokens[c->cred];
-	c->sync = jp_reader_sync(c->r);
+	c->sync = jp_reader_sync_token(c->r, c->cred);
 	return CKR_OK;
 }
 
@@ -151,7 +151,7 @@ CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, unsigned rules)
 	jp_global_unlock();
 	if ((rv = lock_reader(c)) != CKR_OK)
 		return rv;
-	if (card && jp_reader_sync(c->r) != CKR_OK)
+	if (card && jp_reader_sync_token(c->r, c->cred) != CKR_OK)
 		rv = CKR_DEVICE_REMOVED;
 	else if (c->s->generation != c->r->generation)
 		rv = CKR_DEVICE_REMOVED;

@@ -20,11 +20,11 @@ static CK_RV find_init(jp_ctx *c, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
 	if ((rv = jp_token_load(c->r, c->t, need_cert, need_ca)) != CKR_OK)
 		return rv;
 	free(s->found);
-	s->found = calloc(JP_OBJ_COUNT, sizeof(*s->found));
+	s->found = calloc(JP_OBJ_KINDS_MAX, sizeof(*s->found));
 	if (!s->found)
 		return CKR_HOST_MEMORY;
 	s->found_n = s->found_pos = 0;
-	for (k = 0; k < JP_OBJ_COUNT; k++)
+	for (k = 0; k < jp_obj_kinds(c->t); k++)
 		if (jp_obj_visible(c->t, (jp_obj_kind)k) && jp_obj_match(c->t, (jp_obj_kind)k, tmpl, n))
 			s->found[s->found_n++] = jp_obj_handle(c->slot, (jp_obj_kind)k);
 	s->finding = true;

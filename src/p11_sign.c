@@ -14,6 +14,8 @@ static CK_RV sign_init(jp_ctx *c, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 
 	if (!jp_obj_kind_of(key, c->slot, &k))
 		return CKR_KEY_HANDLE_INVALID;
+	if (!jp_obj_is_key(c->t, k))
+		return jp_obj_visible(c->t, k) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
 	if (!jp_obj_visible(c->t, k))
 		return c->t->pin_usable && !c->t->logged_in && k == JP_OBJ_PRIV ? CKR_USER_NOT_LOGGED_IN
 		                                                               : CKR_KEY_HANDLE_INVALID;
@@ -127,7 +129,7 @@ static CK_RV verify_init(jp_ctx *c, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	jp_obj_kind k;
 	CK_RV rv;
 
-	if (!jp_obj_kind_of(key, c->slot, &k) || !jp_obj_visible(c->t, k))
+	if (!jp_obj_kind_of(key, c->slot, &k) || !jp_obj_visible(c->t, k) || !jp_obj_is_key(c->t, k))
 		return CKR_KEY_HANDLE_INVALID;
 	if (k == JP_OBJ_PRIV)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;

@@ -67,10 +67,11 @@ static CK_RV get_mechanism_list(jp_ctx *c, CK_MECHANISM_TYPE_PTR list, CK_ULONG_
 	const jp_mech *all;
 	size_t n, i;
 
-	(void)c;
 	if (!count)
 		return CKR_ARGUMENTS_BAD;
 	all = jp_mech_all(&n);
+	if (c->t->cred == JPKI_FACE)
+		n = 0;          /* data only: no key, no mechanism */
 	if (list && *count < n) {
 		*count = n;
 		return CKR_BUFFER_TOO_SMALL;
@@ -92,7 +93,7 @@ static CK_RV get_mechanism_info(jp_ctx *c, CK_MECHANISM_TYPE type, CK_MECHANISM_
 
 	if (!info)
 		return CKR_ARGUMENTS_BAD;
-	if (!(m = jp_mech_find(type)))
+	if (c->t->cred == JPKI_FACE || !(m = jp_mech_find(type)))
 		return CKR_MECHANISM_INVALID;
 	jp_mech_info(m, jp_token_key_bits(c->t), info);
 	return CKR_OK;

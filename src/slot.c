@@ -37,7 +37,7 @@ static void reader_free(jp_reader *r, bool in_parent)
 		jp_card_free(&r->card);
 	else
 		jp_card_abandon(&r->card);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < JPKI_CREDS; i++)
 		jp_token_clear(&r->tokens[i]);
 	if (in_parent)
 		jp_mutex_free(r->lock);
@@ -130,8 +130,9 @@ static jp_reader *reader_new_inlock(const char *name)
 	g.next_base += JP_SLOTS_PER_READER;
 	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
 	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
+	r->tokens[JPKI_FACE].cred = JPKI_FACE;
 	g.readers[g.nreaders++] = r;
-	JP_LOG("reader %s: slots %lu and %lu", name, (unsigned long)r->base, (unsigned long)r->base + 1);
+	JP_LOG("reader %s: slots %lu to %lu", name, (unsigned long)r->base, (unsigned long)r->base + 2);
 	return r;
 fail:
 	if (r)
@@ -201,7 +202,7 @@ jp_reader *jp_slot_find_inlock(CK_SLOT_ID id, jpki_cred *cred)
 
 	for (i = 0; i < g.nreaders; i++) {
 		jp_reader *r = g.readers[i];
-		if (id >= r->base && id < r->base + 2 &&
+		if (id >= r->base && id < r->base + JPKI_CREDS &&
 		    jp_conf_shows((int)(id - r->base))) {
 			*cred = (jpki_cred)(id - r->base);
 			return r;
@@ -251,8 +252,8 @@ CK_RV jp_slots_list_inlock(bool present, CK_SLOT_ID *out, CK_ULONG *count)
 		jp_reader *r = g.readers[i];
 		if (present && !r->token_present)
 			continue;
-		for (cred = JPKI_AUTH; cred <= JPKI_SIGN; cred++) {
-			if (!jp_conf_shows(cred))
+		for (cred = JPKI_AUTH; cred < JPKI_CREDS; cred++) {
+			if (!jp_conf_shows(cred) || (present && cred == JPKI_FACE && r->face_absent))
 				continue;
 			if (out && n < *count)
 				out[n] = r->base + (CK_SLOT_ID)cred;
@@ -318,7 +319,7 @@ bool jp_slots_next_event_inlock(CK_SLOT_ID *slot)
 			r->reported_events = r->events;
 			r->pending_events = jp_conf_tokens();
 		}
-		for (cred = 0; cred < 2; cred++) {
+		for (cred = 0; cred < JPKI_CREDS; cred++) {
 			if (r->pending_events & (1u << cred)) {
 				r->pending_events &= ~(1u << cred);
 				*slot = r->base + (CK_SLOT_ID)cred;
@@ -377,7 +378,7 @@ void jp_reader_forget_card(jp_reader *r)
 
 	if (r->card_known || r->card.t)
 		JP_LOG("forgetting the card in %s", r->name);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < JPKI_CREDS; i++) {
 		jp_token_clear(&r->tokens[i]);
 		r->tokens[i].cred = (jpki_cred)i;
 	}
@@ -392,6 +393,7 @@ void jp_reader_forget_card(jp_reader *r)
 	r->generation++;
 	jp_global_lock();
 	r->token_present = false;
+	r->face_absent = false;
 	jp_sessions_close_reader_inlock(r);
 	jp_global_unlock();
 }
@@ -435,7 +437,21 @@ CK_RV jp_reader_sync(jp_reader *r)
 		r->card_jpki = rv == CKR_OK;
 		jp_global_lock();
 		r->token_present = r->card_jpki;
+		r->face_absent = !jp_token_present(&r->tokens[JPKI_FACE]);
 		jp_global_unlock();
 	}
 	return r->card_jpki ? CKR_OK : CKR_TOKEN_NOT_RECOGNIZED;
+}
+
+CK_RV jp_reader_sync_token(jp_reader *r, jpki_cred cred)
+{
+	CK_RV rv = jp_reader_sync(r);
+
+	if (rv != CKR_OK || cred != JPKI_FACE)
+		return rv;
+	rv = jp_token_probe(r, &r->tokens[JPKI_FACE]);
+	jp_global_lock();
+	r->face_absent = !jp_token_present(&r->tokens[JPKI_FACE]);
+	jp_global_unlock();
+	return rv;
 }

@@ -1,7 +1,7 @@
 /* jpki-pkcs11: readers and their slots.
  *
  * Every reader gives JP_SLOTS_PER_READER slot ids from base: base+0
- * user authentication, base+1 signature.  A reader seen later gets a new
+ * user authentication, base+1 signature, base+2 card-face data.  A reader seen later gets a new
  * base; a reader that goes away takes its slots with it.  The readers come
  * from the transport's listing (transport.h).
  */
@@ -17,7 +17,8 @@
 #include "lock.h"
 #include "token.h"
 
-/* Slots per reader: user authentication, signature, (card-face data). */
+/* Slots per reader: user authentication, signature, card-face data (and
+ * one spare). */
 #define JP_SLOTS_PER_READER 4
 
 struct jp_reader {
@@ -27,6 +28,7 @@ struct jp_reader {
 	bool present;
 	uint32_t events;
 	bool token_present;     /* published copy of card_jpki for slot calls */
+	bool face_absent;       /* published: the card has no card-face applet */
 	CK_SLOT_ID base;        /* slot id of the first slot */
 	char *name;
 	uint32_t reported_events; /* for C_WaitForSlotEvent */
@@ -44,7 +46,7 @@ struct jp_reader {
 	bool keypad_verify;     /* the reader types PINs (PC/SC part 10), */
 	bool keypad_modify;     /* and changes them; both false with
 	                           JPKI_PKCS11_PINPAD=0 (learned at detect) */
-	jp_token tokens[2];
+	jp_token tokens[JPKI_CREDS];
 };
 
 /* The reader table lives in slot.c; the functions named *_inlock expect the
@@ -98,6 +100,11 @@ void jp_slots_release_at_exit(void);
  * there, CKR_TOKEN_NOT_PRESENT when no card, CKR_TOKEN_NOT_RECOGNIZED when
  * another card; CKR_DEVICE_REMOVED when the reader is gone. */
 CK_RV jp_reader_sync(jp_reader *r);
+
+/* r->lock held.  jp_reader_sync(), then for the card-face token look for
+ * its applet the first time (token.h, jp_token_probe): CKR_TOKEN_NOT_PRESENT
+ * when the card has none. */
+CK_RV jp_reader_sync_token(jp_reader *r, jpki_cred cred);
 
 /* r->lock held.  Forget the card: log out, wipe PINs, free certificates,
  * close the connection; sessions on it become invalid (generation). */

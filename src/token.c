@@ -68,6 +68,7 @@ void jp_token_logout(jp_token *t)
 	t->pin = NULL;
 	t->logged_in = false;
 	t->keypad = false;
+	face_data_free(&t->face);      /* wiped: read again at the next login */
 }
 
 void jp_token_clear(jp_token *t)
@@ -91,6 +92,7 @@ static void take_events(jp_reader *r)
 		JP_LOG("card in %s was reset: logged out", r->card.reader);
 		jp_token_logout(&r->tokens[JPKI_AUTH]);
 		jp_token_logout(&r->tokens[JPKI_SIGN]);
+		jp_token_logout(&r->tokens[JPKI_FACE]);
 	}
 }
 
@@ -105,6 +107,19 @@ static jp_rv begin_selected(jp_reader *r)
 	rv = jp_card_select(&r->card);
 	if (rv != JP_OK)
 		jp_card_end(&r->card);
+	return rv;
+}
+
+/* Begin a transaction for the token: the card-face token's calls select
+ * their own applet (a JPKI SELECT first would be an APDU for nothing). */
+static jp_rv begin_for(jp_reader *r, const jp_token *t)
+{
+	jp_rv rv;
+
+	if (t->cred != JPKI_FACE)
+		return begin_selected(r);
+	rv = jp_card_begin(&r->card);
+	take_events(r);
 	return rv;
 }
 
@@ -208,7 +223,7 @@ static void learn_keypad(jp_reader *r)
 
 CK_RV jp_token_detect(jp_reader *r)
 {
-	jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN];
+	jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN], *face = &r->tokens[JPKI_FACE];
 	jp_rv rv;
 
 	rv = begin_selected(r);
@@ -223,13 +238,18 @@ CK_RV jp_token_detect(jp_reader *r)
 	if (rv == JP_OK) {
 		auth->has_cert = r->info.has_cert[JPKI_AUTH];
 		sign->has_cert = r->info.has_cert[JPKI_SIGN];
+		auth->cert_private = r->info.cert_private[JPKI_AUTH];
+		sign->cert_private = r->info.cert_private[JPKI_SIGN];
+		/* looked for when the card-face token is first used */
+		face->has_cert = r->info.may_have_face;
+		face->probed = !r->info.may_have_face;
 	}
 	if (rv == JP_OK && auth->has_cert)
 		rv = read_tries_inside(r, auth);
 	/* a module file that hides the signature token never asks about it */
 	if (rv == JP_OK && sign->has_cert && jp_conf_shows(JPKI_SIGN))
 		rv = read_tries_inside(r, sign);
-	if (rv == JP_OK && r->info.serial[0] == '\0' && auth->has_cert)
+	if (rv == JP_OK && r->info.serial[0] == '\0' && auth->has_cert && !jp_token_cert_private(auth))
 		rv = read_cert_inside(r, auth, false);
 	if ((rv = end(r, rv)) != JP_OK)
 		return jp_ckr(rv);
@@ -244,9 +264,11 @@ CK_RV jp_token_detect(jp_reader *r)
 	if (r->info.serial[0]) {
 		make_serial(auth, (const uint8_t *)r->info.serial, strlen(r->info.serial));
 		make_serial(sign, (const uint8_t *)r->info.serial, strlen(r->info.serial));
+		make_serial(face, (const uint8_t *)r->info.serial, strlen(r->info.serial));
 	} else {
 		make_serial(auth, auth->cert.der.p, auth->cert.der.len);
 		make_serial(sign, auth->cert.der.p, auth->cert.der.len);
+		make_serial(face, auth->cert.der.p, auth->cert.der.len);
 	}
 	JP_LOG("JPKI card in %s: auth cert %d pin %d tries %d; sign cert %d pin %d tries %d", r->name,
 	       auth->has_cert, auth->pin_usable, auth->tries, sign->has_cert, sign->pin_usable, sign->tries);
@@ -259,19 +281,46 @@ CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t)
 
 	if (!t->pin_usable || now() - t->tries_at < 1.0)
 		return CKR_OK;
-	rv = begin_selected(r);
+	rv = begin_for(r, t);
 	if (rv == JP_OK)
 		rv = end(r, read_tries_inside(r, t));
 	return jp_ckr(rv);
 }
 
+CK_RV jp_token_probe(jp_reader *r, jp_token *t)
+{
+	const jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN];
+	jp_rv rv;
+
+	if (t->cred != JPKI_FACE || t->probed)
+		return jp_token_present(t) ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
+	rv = begin_for(r, t);
+	if (rv != JP_OK)
+		return jp_ckr(rv);
+	rv = end(r, read_tries_inside(r, t));
+	if (rv == JP_E_NOT_FOUND) {
+		JP_LOG("card in %s has no card-face applet", r->name);
+		t->has_cert = false;
+		rv = JP_OK;
+	} else if (rv != JP_OK) {
+		return jp_ckr(rv);
+	}
+	t->probed = true;
+	/* A face-authentication card never had a PIN set: none of its
+	 * counters shows a try, and it has no signature certificate. */
+	t->pin_usable = t->has_cert && !(t->tries == 0 && auth->tries == 0 && !sign->has_cert);
+	JP_LOG("card-face applet in %s: present %d pin %d tries %d", r->name, t->has_cert, t->pin_usable,
+	       t->tries);
+	return t->has_cert ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
+}
+
 CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca)
 {
-	bool want_cert = cert && t->cred == JPKI_AUTH && t->has_cert && !t->cert_tried;
+	bool want_cert = cert && !jp_token_cert_private(t) && t->has_cert && !t->cert_tried;
 	bool want_ca = ca && t->has_cert && !t->ca_tried;
 	jp_rv rv;
 
-	if (!want_cert && !want_ca)
+	if (t->cred == JPKI_FACE || (!want_cert && !want_ca))
 		return CKR_OK;
 	rv = begin_selected(r);
 	if (rv != JP_OK)
@@ -299,12 +348,14 @@ CK_ULONG jp_token_key_bits(const jp_token *t)
 void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 {
 	int max = jp_pin_max_tries(t->cred);
+	static const char *const labels[JPKI_CREDS] = {
+		"JPKI User Authentication", "JPKI Digital Signature", "JPKI Card Face Data",
+	};
 
 	memset(info, 0, sizeof(*info));
-	jp_pad(info->label, sizeof(info->label),
-	     t->cred == JPKI_AUTH ? "JPKI User Authentication" : "JPKI Digital Signature");
+	jp_pad(info->label, sizeof(info->label), labels[t->cred]);
 	jp_pad(info->manufacturerID, sizeof(info->manufacturerID), "J-LIS");
-	jp_pad(info->model, sizeof(info->model), "JPKI");
+	jp_pad(info->model, sizeof(info->model), r->info.kind == JPKI_KIND_PHONE ? "JPKI Smartphone" : "JPKI");
 	memcpy(info->serialNumber, t->serial, 16);
 	info->flags = CKF_WRITE_PROTECTED | CKF_TOKEN_INITIALIZED;
 	if (t->pin_usable) {
@@ -369,7 +420,7 @@ static jp_rv verify_inside(jp_reader *r, jp_token *t, const uint8_t *pin, size_t
  * end().  Otherwise the transaction is over (cleared). */
 static jp_rv open_verified(jp_reader *r, jp_token *t, const uint8_t *pin, size_t len)
 {
-	jp_rv rv = begin_selected(r);
+	jp_rv rv = begin_for(r, t);
 
 	if (rv != JP_OK)
 		return rv;
@@ -392,15 +443,19 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 	/* The PIN is kept only where a later signature must verify it again
 	 * without asking: the authentication key, and the signature key when
 	 * the always-authenticate switch is off. */
-	if ((t->cred == JPKI_AUTH || !jp_conf_always_auth()) && !(kept = jp_secret_new())) {
+	if ((t->cred == JPKI_AUTH || (t->cred == JPKI_SIGN && !jp_conf_always_auth())) &&
+	    !(kept = jp_secret_new())) {
 		ck = CKR_HOST_MEMORY;
 		goto out;
 	}
 	rv = open_verified(r, t, buf, n);
 	if (rv == JP_OK) {
-		/* The signature certificate can be read only now; everything
-		 * else waits until someone asks for it. */
-		if (t->cred == JPKI_SIGN && !t->cert_tried)
+		/* A private certificate (the signature one; a phone's
+		 * user-authentication one) can be read only now, and so can the
+		 * card-face data; everything else waits until someone asks. */
+		if (t->cred == JPKI_FACE)
+			rv = jp_card_face_read(&r->card, &t->face);
+		else if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
 			rv = read_cert_inside(r, t, false);
 		rv = end(r, rv);
 	}

@@ -14,6 +14,7 @@
 #include <jpki/pkcs11.h>
 
 #include "cert.h"
+#include "face.h"
 #include "jpki.h"
 #include "pin.h"
 #include "secret.h"
@@ -23,7 +24,10 @@
 /* One credential of the card as a token.  Under its reader's lock. */
 typedef struct {
 	jpki_cred cred;
-	bool has_cert;          /* the card says the credential exists */
+	bool has_cert;          /* the card says the credential exists (the
+	                           card-face token: the applet may be there) */
+	bool cert_private;      /* the certificate is read only after the PIN */
+	bool probed;            /* card-face token: the applet was looked for */
 	bool pin_usable;        /* a login-capable PIN (see token.c) */
 	int tries;              /* JP_TRIES_UNKNOWN, or 0..max */
 	double tries_at;        /* when tries was read (monotonic seconds) */
@@ -34,6 +38,7 @@ typedef struct {
 	bool cert_tried, ca_tried;
 	bool have_cert, have_ca;
 	jp_cert cert, ca;
+	face_data face;         /* card-face token: read at login, wiped at logout */
 	char serial[17];
 } jp_token;
 
@@ -54,6 +59,20 @@ CK_RV jp_token_detect(jp_reader *r);
 /* Re-read the PIN counter unless it was read within the last second. */
 CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t);
 
+/* The card-face token: look for its applet and read its PIN counter, once
+ * per card (the first time the token is used, never at detection: the
+ * JPKI tokens pay nothing for it).  CKR_TOKEN_NOT_PRESENT when the card
+ * has no card-face applet (a phone never has one: no APDU then).  CKR_OK
+ * at once for the other tokens. */
+CK_RV jp_token_probe(jp_reader *r, jp_token *t);
+
+/* The token is there: always for the JPKI tokens of a JPKI card; for the
+ * card-face token, unless its applet is known to be absent. */
+static inline bool jp_token_present(const jp_token *t)
+{
+	return t->cred != JPKI_FACE || t->has_cert;
+}
+
 /* Read what can be read without a PIN and is wanted: the credential's
  * certificate (user authentication only) and the CA certificate.  No APDU
  * for what was read already. */
@@ -67,8 +86,9 @@ CK_ULONG jp_token_key_bits(const jp_token *t);
 /* Copy src into a PKCS#11 fixed-width text field, blank-padded. */
 void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 
-/* C_Login(CKU_USER): format check, VERIFY, and for the signature token read
- * its certificate while the PIN is verified. */
+/* C_Login(CKU_USER): format check, VERIFY, and while the PIN is verified
+ * read what it protects: a private certificate (the signature one; on a
+ * phone the user-authentication one too), or the card-face data. */
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
 /* The token's PIN is typed on the reader's keypad: a PIN-pad reader
  * (and JPKI_PKCS11_PINPAD not 0), a 4-digit PIN that exists.  Its token
@@ -78,7 +98,7 @@ bool jp_token_protected_path(const jp_reader *r, const jp_token *t);
  * one VERIFY in one transaction, cleared before it ends.  A cancel or a
  * timeout is CKR_FUNCTION_CANCELED, and spends no try. */
 CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t);
-/* Log out and free the kept PIN. */
+/* Log out, free the kept PIN and wipe the card-face data. */
 void jp_token_logout(jp_token *t);
 
 /* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY; keep (when
@@ -112,7 +132,14 @@ CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK
  * then: wiped, later signatures ask the keypad. */
 CK_RV jp_token_set_pin_keypad(jp_reader *r, jp_token *t);
 
+/* The certificate is read only after the PIN: the signature one always,
+ * the user-authentication one on a phone (the card layer says so). */
+static inline bool jp_token_cert_private(const jp_token *t)
+{
+	return t->cred == JPKI_SIGN || t->cert_private;
+}
+
 /* The token shows the credential's private key and can log in. */
-static inline bool jp_token_has_key(const jp_token *t) { return t->pin_usable; }
+static inline bool jp_token_has_key(const jp_token *t) { return t->pin_usable && t->cred != JPKI_FACE; }
 
 #endif

@@ -19,7 +19,9 @@ CLIENT_TESTS = \
 	tests/clients/xmldsig.sh \
 	tests/clients/pdfsig.sh \
 	tests/clients/firefox.sh \
-	tests/clients/pinpad.sh
+	tests/clients/pinpad.sh \
+	tests/clients/card-face.sh \
+	tests/clients/phone.sh
 TESTS += $(CLIENT_TESTS)
 dist_noinst_SCRIPTS += $(CLIENT_TESTS)
 dist_noinst_DATA += tests/clients/lib.sh

@@ -40,13 +40,13 @@ awk '/^[^ ]/ { mine = ($1 == "jpki:") } mine' "$JV_TMP/list-modules" \
 	> "$JV_TMP/ours"
 check "p11-kit list-modules shows the jpki module" \
 	grep -q "^jpki: $user/lib/jpki-pkcs11.so" "$JV_TMP/ours"
-for t in "JPKI User Authentication" "JPKI Digital Signature"; do
+for t in "JPKI User Authentication" "JPKI Digital Signature" "JPKI Card Face Data"; do
 	check "p11-kit list-modules shows token '$t'" \
 		grep -q "^    token: $t\$" "$JV_TMP/ours"
 done
-check "both tokens are login-required and write-protected" \
-	test "$(grep -c -e '^ *login-required$' "$JV_TMP/ours")" = 2 -a \
-	     "$(grep -c -e '^ *write-protected$' "$JV_TMP/ours")" = 2
+check "the three tokens are login-required and write-protected" \
+	test "$(grep -c -e '^ *login-required$' "$JV_TMP/ours")" = 3 -a \
+	     "$(grep -c -e '^ *write-protected$' "$JV_TMP/ours")" = 3
 
 # --- through p11-kit-proxy -----------------------------------------------
 as_user pkcs11-tool --module "$P11KIT_PROXY" -L > "$JV_TMP/proxy-L" 2>&1

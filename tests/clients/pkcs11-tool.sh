@@ -24,8 +24,8 @@ check "-L lists the authentication token (4-digit PIN)" \
 	grep -q 'pin min/max *: 4/4' L-auth.out
 check "-L lists the signature token (6-16 character PIN)" \
 	grep -q 'pin min/max *: 6/16' L-sign.out
-check "-L: two tokens with distinct 16-character serials" \
-	test "$(sed -n 's/^ *serial num *: \([0-9A-Z]\{16\}\)$/\1/p' L.out | sort -u | wc -l)" = 2
+check "-L: three tokens (with the card-face data) with distinct 16-character serials" \
+	test "$(sed -n 's/^ *serial num *: \([0-9A-Z]\{16\}\)$/\1/p' L.out | sort -u | wc -l)" = 3
 
 # --- -O: objects, public and after login ---------------------------------
 p11 --token-label "$AUTH_TOKEN" -O > O-auth.out 2>&1

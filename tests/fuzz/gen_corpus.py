@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the seed corpus of the JPKI fuzz target.
 
-Usage: gen_corpus.py REPLAY_BINARY OUTDIR
+Usage: gen_corpus.py REPLAY_BINARY OUTDIR [jpki|face]
 
 A seed is the list of answers a card gives, in order (format in
 fuzz_transport.h).  Rather than restating here which commands the module
@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 AID = bytes.fromhex("D392F000260100000001")
+FACE_AID = bytes.fromhex("D3921000310001010408")
 OK = b"\x90\x00"
 
 
@@ -23,8 +24,19 @@ def cert(n, seed):
     return b"\x30\x82" + (n - 4).to_bytes(2, "big") + body
 
 
-def token_info(serial):
-    return (b"JPKIAPICCTOKEN2".ljust(32, b" ") + b"JPKI".ljust(32, b" ") +
+def tlv(tag, value):
+    n = len(value)
+    ln = bytes([n]) if n < 0x80 else (b"\x81" + bytes([n]) if n < 0x100 else b"\x82" + n.to_bytes(2, "big"))
+    return tag.to_bytes(2, "big") + ln + value
+
+
+def basic(name="試験　花子", address="東京都千代田区架空町一丁目2番3号", birth="19900101", sex="2"):
+    return tlv(0xFF20, tlv(0xDF22, name.encode()) + tlv(0xDF23, address.encode()) +
+               tlv(0xDF24, birth.encode()) + tlv(0xDF25, sex.encode()))
+
+
+def token_info(serial, label=b"JPKIAPICCTOKEN2"):
+    return (label.ljust(32, b" ") + b"JPKI".ljust(32, b" ") +
             b"JPKIAPICCTOKEN2"[:16].ljust(16, b" ") + serial + bytes(160 - 96))
 
 
@@ -40,6 +52,13 @@ class Card:
             0x0008: b"\x8f\x8f\x00",
         }
         self.files.update(kw.get("files", {}))
+        self.face = kw.get("face", True)
+        self.face_files = {
+            0x0001: tlv(0xFF10, b"123456789018") + b"\xff" * 4,
+            0x0002: basic(),
+        }
+        self.face_files.update(kw.get("face_files", {}))
+        self.face_pin = [b"1234", kw.get("face_tries", 3)]
         self.keys = {0x0017: 0x0018, 0x001A: 0x001B}
         self.pins = {0x0018: [b"1234", kw.get("auth_tries", 3)],
                      0x001B: [b"ABC123", kw.get("sign_tries", 5)]}
@@ -47,7 +66,7 @@ class Card:
         self.t0 = kw.get("t0", False)
         self.wrong_le = kw.get("wrong_le", False)
         self.errors = kw.get("errors", {})      # command index -> error code
-        self.app = False
+        self.app = False        # False, "jpki" or "face"
         self.ef = None
         self.verified = set()
         self.pending = b""
@@ -77,11 +96,16 @@ class Card:
         if ins == 0xA4 and p1 == 0x04:
             self.app, self.ef, self.verified = False, None, set()
             if data == AID and self.jpki:
-                self.app = True
+                self.app = "jpki"
+                return OK
+            if data == FACE_AID and self.face:
+                self.app = "face"
                 return OK
             return b"\x6a\x82"
         if not self.app:
             return b"\x6d\x00" if not self.jpki else b"\x69\x85"
+        if self.app == "face":
+            return self.process_face(c, ins, p1, p2, data)
         if ins == 0xA4 and p1 == 0x02:
             ef = int.from_bytes(data, "big")
             if ef in self.files and self.files[ef] is None:
@@ -142,6 +166,43 @@ class Card:
         return b"\x6d\x00"
 
 
+    def process_face(self, c, ins, p1, p2, data):
+        if ins == 0xA4 and p1 == 0x02:
+            ef = int.from_bytes(data, "big")
+            self.ef = ef if ef in self.face_files or ef == 0x0011 else None
+            return OK if self.ef else b"\x6a\x82"
+        if ins == 0xB0:
+            if self.ef not in self.face_files:
+                return b"\x69\x81" if self.ef else b"\x69\x86"
+            if "face" not in self.verified:
+                return b"\x69\x82"
+            f = self.face_files[self.ef]
+            off = p1 << 8 | p2
+            le = (c[4] if len(c) == 5 else 0) or 256
+            if off >= len(f):
+                return b"\x6b\x00"
+            return f[off:off + le] + OK
+        if ins == 0x20 and self.ef == 0x0011:
+            pin = self.face_pin
+            if not data:
+                return OK if "face" in self.verified else bytes([0x63, 0xC0 | pin[1]])
+            if pin[1] == 0:
+                return b"\x69\x84"
+            if data == pin[0]:
+                pin[1] = 3
+                self.verified.add("face")
+                return OK
+            pin[1] -= 1
+            self.verified.discard("face")
+            return bytes([0x63, 0xC0 | pin[1]])
+        if ins == 0x24 and self.ef == 0x0011:
+            if "face" not in self.verified:
+                return b"\x69\x82"
+            self.face_pin[0] = data
+            return OK
+        return b"\x6d\x00"
+
+
 def encode(records):
     out = b""
     for r in records:
@@ -180,6 +241,7 @@ PROFILES = {
     "auth-pin-final-try": dict(auth_tries=1),
     "not-jpki": dict(jpki=False),
     "blank-serial": dict(files={0x0006: token_info(b" " * 16)}),
+    "phone": dict(files={0x0006: token_info(b"MN0123456789ABCD", b"JPKIAPGPSETOKEN")}, face=False),
     "no-info-files": dict(files={0x0006: None, 0x0008: None}),
     "truncated-cert": dict(files={0x000A: cert(1410, 3)[:900]}),
     "bad-cert-header": dict(files={0x000B: b"\x31\x82\x05\x00" + bytes(1300)}),
@@ -190,10 +252,28 @@ PROFILES = {
 }
 
 
+FACE_PROFILES = {
+    "card": dict(),
+    "long-address": dict(face_files={0x0002: basic(address="東京都" * 120)}),
+    "face-auth": dict(face_tries=0),
+    "pin-final-try": dict(face_tries=1),
+    "no-applet": dict(face=False),
+    "not-12-digits": dict(face_files={0x0001: tlv(0xFF10, b"12345678901A")}),
+    "field-missing": dict(face_files={0x0002: tlv(0xFF20, tlv(0xDF22, b"A") + tlv(0xDF23, b"B"))}),
+    "field-twice": dict(face_files={0x0002: tlv(0xFF20, tlv(0xDF22, b"A") * 2 + tlv(0xDF23, b"B") +
+                                                tlv(0xDF24, b"C") + tlv(0xDF25, b"1"))}),
+    "truncated-basic": dict(face_files={0x0002: basic()[:40]}),
+    "absurd-length": dict(face_files={0x0002: b"\xff\x20\x82\xff\xf0" + bytes(300)}),
+    "erased": dict(face_files={0x0001: b"\xff" * 32, 0x0002: b"\xff" * 300}),
+    "removed-mid-read": dict(errors={8: 2}),
+}
+
+
 def main():
     binary, outdir = sys.argv[1], sys.argv[2]
+    profiles = FACE_PROFILES if len(sys.argv) > 3 and sys.argv[3] == "face" else PROFILES
     os.makedirs(outdir, exist_ok=True)
-    for name, kw in PROFILES.items():
+    for name, kw in profiles.items():
         data = grow(binary, Card(**kw))
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(data)

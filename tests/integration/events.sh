@@ -7,7 +7,7 @@ harness_init
 start_card a standard 0
 expect_check "card pulled between operations" a remove
 expect_check "slot events, and C_Finalize waking a waiter" a events
-expect_check "8 threads signing at once" a threads 8 3
+expect_check "8 threads signing at once, 2 reading the card-face data" a threads 8 3
 stop_card a
 
 # The card acts on a pull only between two APDUs, so every APDU is made

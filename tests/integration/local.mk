@@ -3,7 +3,7 @@
 check_PROGRAMS += tests/integration/p11check
 tests_integration_p11check_SOURCES = tests/integration/p11check.c \
 	tests/integration/p11check.h tests/integration/p11check_events.c tests/integration/p11check_failsafe.c \
-	tests/integration/p11check_pinpad.c \
+	tests/integration/p11check_pinpad.c tests/integration/p11check_face.c \
 	tests/integration/p11util.c tests/integration/p11util.h
 tests_integration_p11check_LDADD = -ldl -lpthread
 
@@ -15,6 +15,7 @@ INTEGRATION_TESTS = \
 	tests/integration/robustness.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/failsafe.sh \
-	tests/integration/pinpad-login.sh
+	tests/integration/pinpad-login.sh \
+	tests/integration/face.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh

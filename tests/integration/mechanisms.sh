@@ -1,7 +1,8 @@
 #!/bin/bash
 # Every mechanism signs with each key, single- and multi-part; the module
 # verifies; openssl verifies every signature against the certificate read
-# through the module.  Then again with the always-authenticate switch off.
+# through the module.  Then again with the always-authenticate switch off,
+# and with a phone.
 . "$top_srcdir/tests/integration/lib.sh"
 harness_init
 start_card a standard 0
@@ -22,13 +23,19 @@ verify_all() {	# WHO
 	[ "$n" -eq 12 ] && ok "$who: openssl verifies all 12 signatures" || not_ok "$who: openssl verified $n of 12"
 }
 
-run_mechs() {	# LABEL
+run_mechs() {	# LABEL [CARD]
 	rm -f "$JV_TMP"/*.sig "$JV_TMP"/*.der
-	expect_check "$1: mechanisms sign and verify" a mechs
+	expect_check "$1: mechanisms sign and verify" "${2:-a}" mechs
 	verify_all auth
 	verify_all sign
 }
 
 run_mechs "always-authenticate on"
 JPKI_PKCS11_ALWAYS_AUTHENTICATE=0 run_mechs "always-authenticate off"
+
+# An Android phone's smartphone certificates: the same signatures, the
+# user-authentication certificate read after its PIN.
+stop_card a
+start_card p phone 0
+run_mechs "phone" p
 harness_done

@@ -86,12 +86,15 @@ static void check_key_attrs(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k, bool sign_t
 	(void)sign_token;
 }
 
+/* The profile is a phone: its user-authentication certificate is private. */
+static bool phone_profile;
+
 /* The objects of one token must share CKA_ID per credential; certificates
  * carry their category and dates. */
 static void check_objects(CK_SESSION_HANDLE s, bool sign_token, bool logged_in, bool has_cert, bool has_key,
                           const char *dir)
 {
-	int want_users = has_cert && (!sign_token || logged_in), want_keys = has_key && logged_in;
+	int want_users = has_cert && (!(sign_token || phone_profile) || logged_in), want_keys = has_key && logged_in;
 	CK_OBJECT_HANDLE objs[16], certs[4], keys[2];
 	size_t n, ncert, i, nkey;
 	unsigned char val[4096], id0[8];
@@ -157,6 +160,7 @@ static int cmd_tokens(const char *profile, const char *dir)
 	bool standard = !strcmp(profile, "standard") || !strcmp(profile, "expired");
 	bool face = !strcmp(profile, "face-auth"), nosign = !strcmp(profile, "no-sign-cert");
 	bool auth_locked = !strcmp(profile, "auth-locked"), sign_locked = !strcmp(profile, "sign-locked");
+	const char *model = (phone_profile = !strcmp(profile, "phone")) ? "JPKI Smartphone " : "JPKI            ";
 	CK_SLOT_ID a, sg;
 	CK_TOKEN_INFO ta, ts;
 	CK_SESSION_HANDLE s;
@@ -174,6 +178,7 @@ static int cmd_tokens(const char *profile, const char *dir)
 	check_rv(p11->C_GetTokenInfo(a, &ta), CKR_OK, "C_GetTokenInfo, authentication token");
 	check_rv(p11->C_GetTokenInfo(sg, &ts), CKR_OK, "C_GetTokenInfo, signature token");
 	CHECK(memcmp(ta.serialNumber, ts.serialNumber, 16) != 0, "the two tokens have different serials");
+	CHECK(memcmp(ta.model, model, 16) == 0 && memcmp(ts.model, model, 16) == 0, "model \"%.16s\"", ta.model);
 	for (int i = 0; i < 16; i++)
 		if (ta.serialNumber[i] < 0x21 || ta.serialNumber[i] > 0x7e || ts.serialNumber[i] < 0x21 ||
 		    ts.serialNumber[i] > 0x7e) {
@@ -374,7 +379,7 @@ static int cmd_mechs(const char *dir)
 
 static CK_SLOT_ID slot_arg(const char *which)
 {
-	return find_slot(!strcmp(which, "sign") ? SIGN : AUTH, 0);
+	return find_slot(!strcmp(which, "sign") ? SIGN : !strcmp(which, "face") ? FACE : AUTH, 0);
 }
 
 static void print_flags(CK_FLAGS f)
@@ -511,6 +516,10 @@ int main(int argc, char **argv)
 		return cmd_setpin_pending(argv[2]);
 	if (!strcmp(cmd, "close-last"))
 		return cmd_close_last();
+	if (!strcmp(cmd, "face") && argc > 2)
+		return cmd_face(argv[2]);
+	if (!strcmp(cmd, "face-absent"))
+		return cmd_face_absent();
 	if (!strcmp(cmd, "finalize-race"))
 		return cmd_finalize_race(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atoi(argv[3]) : 5);
 	if (!strcmp(cmd, "pinpad-flags"))
@@ -525,6 +534,7 @@ int main(int argc, char **argv)
 	                "  sign-once auth|sign | threads [N [ROUNDS]] | mutex | remove | remove-during | events |\n"
 	                "  two | pcscd | no-pcscd | reset | cost | hold-then close|logout|finalize|exit|sleep MS |\n"
 	                "  hold-stay MS | setpin-pending NEW | close-last | finalize-race [N [ROUNDS]] |\n"
-	                "  pinpad-flags | pinpad-login auth|sign | pinpad-setpin auth|sign | pinpad-sign [N]\n");
+	                "  pinpad-flags | pinpad-login auth|sign | pinpad-setpin auth|sign | pinpad-sign [N] |\n"
+	                "  face PIN | face-absent   (login and setpin also take face)\n");
 	return 2;
 }

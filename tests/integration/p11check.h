@@ -7,6 +7,7 @@
 
 #define AUTH "JPKI User Authentication"
 #define SIGN "JPKI Digital Signature"
+#define FACE "JPKI Card Face Data"
 
 const char *auth_pin(void);
 const char *sign_pin(void);
@@ -32,5 +33,7 @@ int cmd_pinpad_flags(void);
 int cmd_pinpad_login(const char *which);
 int cmd_pinpad_setpin(const char *which);
 int cmd_pinpad_sign(int n);
+int cmd_face(const char *pin);
+int cmd_face_absent(void);
 
 #endif

@@ -35,29 +35,65 @@ static void *sign_worker(void *arg)
 	return NULL;
 }
 
+/* The card-face token logged in meanwhile: each round lists its five
+ * objects and reads the My Number in a session of its own. */
+static void *face_worker(void *arg)
+{
+	struct worker *w = arg;
+	CK_OBJECT_HANDLE objs[8];
+	char value[64];
+	int i;
+
+	for (i = 0; i < w->rounds; i++) {
+		CK_SESSION_HANDLE s = open_session(w->slot);
+		CK_ULONG vl = sizeof(value);
+		if (find_objects(s, CKO_DATA, objs, 8) == 5 && get_attr(s, objs[0], CKA_VALUE, value, &vl) == CKR_OK &&
+		    vl == 12)
+			w->ok++;
+		p11->C_CloseSession(s);
+	}
+	return NULL;
+}
+
 int cmd_threads(int n, int rounds)
 {
-	struct worker w[16];
-	pthread_t th[16];
-	CK_SESSION_HANDLE s;
-	int i, total = 0;
+	struct worker w[16], fw[2];
+	pthread_t th[16], fth[2];
+	CK_SESSION_HANDLE s, fs;
+	CK_SLOT_ID face = (CK_SLOT_ID)-1;
+	int i, total = 0, ftotal = 0;
 
 	if (n > 16)
 		n = 16;
 	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
 	s = open_session(find_slot(AUTH, 0));
 	check_rv(login(s, auth_pin()), CKR_OK, "login shared by all sessions");
+	/* the card-face token too, when the card has it (PIN 1234) */
+	if ((face = find_slot(FACE, 0)) != (CK_SLOT_ID)-1) {
+		fs = open_session(face);
+		check_rv(login(fs, "1234"), CKR_OK, "card-face login shared by its sessions");
+	}
 	for (i = 0; i < n; i++) {
 		w[i].slot = find_slot(AUTH, 0);
 		w[i].rounds = rounds;
 		w[i].ok = 0;
 		pthread_create(&th[i], NULL, sign_worker, &w[i]);
 	}
+	for (i = 0; face != (CK_SLOT_ID)-1 && i < 2; i++) {
+		fw[i] = (struct worker){ face, rounds * 2, 0 };
+		pthread_create(&fth[i], NULL, face_worker, &fw[i]);
+	}
 	for (i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		total += w[i].ok;
 	}
+	for (i = 0; face != (CK_SLOT_ID)-1 && i < 2; i++) {
+		pthread_join(fth[i], NULL);
+		ftotal += fw[i].ok;
+	}
 	CHECK(total == n * rounds, "%d threads: %d of %d signatures", n, total, n * rounds);
+	if (face != (CK_SLOT_ID)-1)
+		CHECK(ftotal == 4 * rounds, "2 card-face threads meanwhile: %d of %d reads", ftotal, 4 * rounds);
 	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
 	return failures ? 1 : 0;
 }
@@ -222,27 +258,40 @@ static void *finalize_later(void *arg)
 int cmd_events(void)
 {
 	pid_t pid = card_pid("JP_CARD_PID");
-	CK_SLOT_ID slot, a;
+	CK_SLOT_ID slot, a, f;
+	CK_SESSION_HANDLE fs;
+	CK_SESSION_INFO si;
 	pthread_t th;
 	time_t t0;
 	CK_RV rv;
+	int i;
 
 	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
 	a = find_slot(AUTH, 0);
+	f = find_slot(FACE, 0);
+	CHECK(f == a + 2, "the card-face token is the reader's third slot");
+	/* a logged-in card-face session goes with the card */
+	fs = open_session(f);
+	check_rv(login(fs, "1234"), CKR_OK, "card-face login");
 	check_rv(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT, "no event at start");
 	kill(pid, SIGUSR1);
 	t0 = time(NULL);
 	rv = p11->C_WaitForSlotEvent(0, &slot, NULL);
-	CHECK(rv == CKR_OK && (slot == a || slot == a + 1), "blocking wait sees the removal: %s slot %lu",
+	CHECK(rv == CKR_OK && slot >= a && slot <= a + 2, "blocking wait sees the removal: %s slot %lu",
 	      ckr_name(rv), (unsigned long)slot);
 	CHECK(time(NULL) - t0 < 10, "promptly");
-	rv = p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL);
-	CHECK(rv == CKR_OK && (slot == a || slot == a + 1), "the other slot of the reader is reported too: %s",
-	      ckr_name(rv));
+	for (i = 0; i < 2; i++) {
+		rv = p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL);
+		CHECK(rv == CKR_OK && slot >= a && slot <= a + 2, "the reader's other slots are reported too: %s",
+		      ckr_name(rv));
+	}
+	rv = p11->C_GetSessionInfo(fs, &si);
+	CHECK(rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_DEVICE_REMOVED || rv == CKR_SESSION_CLOSED,
+	      "the card-face session ended with the card: %s", ckr_name(rv));
 	check_rv(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT, "then no more events");
 	kill(pid, SIGUSR2);
 	rv = p11->C_WaitForSlotEvent(0, &slot, NULL);
-	CHECK(rv == CKR_OK && (slot == a || slot == a + 1), "blocking wait sees the insertion: %s", ckr_name(rv));
+	CHECK(rv == CKR_OK && slot >= a && slot <= a + 2, "blocking wait sees the insertion: %s", ckr_name(rv));
 	CHECK(wait_token(true, 10), "token present again");
 	/* C_Finalize from another thread wakes a blocked waiter */
 	while (p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL) == CKR_OK)
@@ -270,7 +319,7 @@ int cmd_two(void)
 
 	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
 	check_rv(p11->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK, "C_GetSlotList");
-	CHECK(n == 4, "four slots with tokens (%lu)", (unsigned long)n);
+	CHECK(n == 6, "six slots with tokens, three a card (%lu)", (unsigned long)n);
 	a0 = find_slot(AUTH, 0);
 	a1 = find_slot(AUTH, 1);
 	CHECK(a0 != (CK_SLOT_ID)-1 && a1 != (CK_SLOT_ID)-1 && a0 != a1, "two authentication tokens");
@@ -405,6 +454,22 @@ int cmd_cost(void)
 	msleep(20);
 	sent = apdu_count() - before;
 	CHECK(sent >= 0 && sent <= 3, "5 x C_GetTokenInfo + C_FindObjects: %ld APDUs (the live PIN counter only)", sent);
+	/* the card-face token: its first look (3 APDUs) is face.sh's; after
+	 * it, the same calls cost at most its live PIN counter */
+	a = find_slot(FACE, 0);
+	CHECK(a != (CK_SLOT_ID)-1, "card-face token found");
+	s = open_session(a);
+	msleep(1100);
+	before = apdu_count();
+	for (i = 0, answered = 0; i < 5; i++) {
+		answered += p11->C_GetTokenInfo(a, &ti) == CKR_OK;
+		answered += find_objects(s, CK_UNAVAILABLE_INFORMATION, objs, 8) == 0;
+	}
+	CHECK(answered == 10, "card-face: 5 x C_GetTokenInfo + C_FindObjects answered (%d of 10)", answered);
+	msleep(20);
+	sent = apdu_count() - before;
+	CHECK(sent >= 0 && sent <= 3, "card-face: 5 x C_GetTokenInfo + C_FindObjects: %ld APDUs (its PIN counter only)",
+	      sent);
 	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
 	return failures ? 1 : 0;
 }

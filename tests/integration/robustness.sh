@@ -44,7 +44,7 @@ else
 	echo "# pcscd is not ours: the pcscd restart checks are left out"
 fi
 expect_check "application-supplied mutexes" a mutex
-expect_check "repeated calls cost no APDU beyond the PIN counter" a cost
+expect_check "repeated calls cost no APDU beyond the PIN counter (all three tokens)" a cost
 
 out=$(client pkcs11-tool --module "$JPKI_MODULE" --test-fork --slot-index 0 --login --pin "$JV_AUTH_PIN" 2>&1)
 rc=$?

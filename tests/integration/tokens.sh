@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 harness_init
 
-for profile in standard face-auth no-sign-cert auth-locked sign-locked expired; do
+for profile in standard face-auth no-sign-cert auth-locked sign-locked expired phone; do
 	name=c-$profile
 	start_card "$name" "$profile" 0
 	echo "# profile $profile"

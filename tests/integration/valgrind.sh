@@ -1,6 +1,6 @@
 #!/bin/bash
 # The module under valgrind: tokens and objects, every mechanism, removal,
-# threads.  Any invalid access or definite leak in the module fails.
+# threads, the card-face data.  Any invalid access or definite leak in the module fails.
 . "$top_srcdir/tests/integration/lib.sh"
 command -v valgrind >/dev/null || skip "valgrind is not installed"
 harness_init
@@ -25,4 +25,5 @@ vg "tokens and objects" tokens standard
 vg "every mechanism" mechs
 vg "card pulled and re-inserted" remove
 vg "four threads" threads 4 2
+vg "card-face data: login, objects, logout, last session" face 1234
 harness_done

@@ -35,6 +35,12 @@ tests_unit_test_module_SOURCES = tests/unit/test_module.c $(UNIT_HELPERS)
 tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_module_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_face
+TESTS += tests/unit/test_face
+tests_unit_test_face_SOURCES = tests/unit/test_face.c $(UNIT_HELPERS)
+tests_unit_test_face_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_face_LDADD = $(UNIT_LDADD)
+
 check_PROGRAMS += tests/unit/test_pinpad
 TESTS += tests/unit/test_pinpad
 tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)

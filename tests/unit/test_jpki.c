@@ -412,22 +412,76 @@ static void test_cert_too_much(void **state)
 
 /* ---- token information ------------------------------------------------- */
 
-static void info_with(void **state, const char *serial_answer, const char *avail_answer,
-                      const char *want_serial, bool auth, bool sign)
+/* EF 0006's first 96 bytes: label, manufacturer, model, then the serial
+ * (and status word) from serial_answer; a short serial_answer is a file
+ * that ends early. */
+static jpki_info info_label(void **state, const char *label, const char *serial_answer,
+                            const char *avail_answer)
 {
 	fixture *f = *state;
+	uint8_t ans[96 + 2 + 16], tail[32];
+	size_t n = hex_parse(serial_answer, tail, sizeof(tail));
 	jpki_info info;
 
+	memset(ans, ' ', 80);
+	memcpy(ans, label, strlen(label));
+	memcpy(ans + 32, "JPKI", 4);
+	memcpy(ans + 64, label, strlen(label) < 16 ? strlen(label) : 16);
+	memcpy(ans + 80, tail, n - 2);
 	script_expect(f->t, SEL_APP, OK);
 	script_expect(f->t, SEL("00 06"), OK);
-	script_expect(f->t, "00 B0 00 50 10", serial_answer);
+	script_expect_data(f->t, "00 B0 00 00 60", ans, 80 + n - 2,
+	                   (uint16_t)(tail[n - 2] << 8 | tail[n - 1]));
 	script_expect(f->t, SEL("00 08"), OK);
 	script_expect(f->t, "00 B0 00 00 03", avail_answer);
 	assert_int_equal(jpki_read_info(&f->c, &info), JP_OK);
+	script_assert_done(f->t);
+	return info;
+}
+
+static void info_with(void **state, const char *serial_answer, const char *avail_answer,
+                      const char *want_serial, bool auth, bool sign)
+{
+	jpki_info info = info_label(state, "JPKIAPICCTOKEN2", serial_answer, avail_answer);
+
 	assert_string_equal(info.serial, want_serial);
 	assert_int_equal(info.has_cert[JPKI_AUTH], auth);
 	assert_int_equal(info.has_cert[JPKI_SIGN], sign);
-	script_assert_done(f->t);
+	assert_int_equal(info.kind, JPKI_KIND_CARD);
+	assert_false(info.cert_private[JPKI_AUTH]);
+	assert_true(info.cert_private[JPKI_SIGN]);
+	assert_true(info.may_have_face);
+}
+
+/* A phone: the same files, the label JPKIAPGPSETOKEN; its authentication
+ * certificate is private and it has no card-face applet. */
+static void test_info_phone(void **state)
+{
+	jpki_info info = info_label(state, "JPKIAPGPSETOKEN",
+	                            "41 42 31 32 43 44 33 34 45 46 35 36 37 38 39 30 90 00",
+	                            "8F 8F 00 90 00");
+
+	assert_int_equal(info.kind, JPKI_KIND_PHONE);
+	assert_string_equal(info.serial, "AB12CD34EF567890");
+	assert_true(info.cert_private[JPKI_AUTH]);
+	assert_true(info.cert_private[JPKI_SIGN]);
+	assert_false(info.may_have_face);
+}
+
+/* Labels that only look like a phone's, and the old 住基カード: cards. */
+static void test_info_not_phone(void **state)
+{
+	static const char *const labels[] = { "JPKIAPICCTOKEN", "JPKIAPGPSETOKENX", "JPKIAPIOSTOKEN", "" };
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		jpki_info info = info_label(state, labels[i],
+		                            "41 42 31 32 43 44 33 34 45 46 35 36 37 38 39 30 90 00",
+		                            "8F 8F 00 90 00");
+		assert_int_equal(info.kind, JPKI_KIND_CARD);
+		assert_true(info.may_have_face);
+		jpki_card_forget(&((fixture *)*state)->c);
+	}
 }
 
 /* "AB12CD34EF567890" */
@@ -476,6 +530,23 @@ static void test_info_padded_serial(void **state)
 static void test_info_short_files(void **state)
 {
 	info_with(state, "41 42 90 00", "8F 90 00", "", true, true);
+}
+
+/* EF 0006 shorter than its label: a card with no serial. */
+static void test_info_tiny_token_file(void **state)
+{
+	fixture *f = *state;
+	jpki_info info;
+
+	script_expect(f->t, SEL_APP, OK);
+	script_expect(f->t, SEL("00 06"), OK);
+	script_expect(f->t, "00 B0 00 00 60", "4A 50 4B 49 90 00");
+	script_expect(f->t, SEL("00 08"), OK);
+	script_expect(f->t, "00 B0 00 00 03", "8F 8F 00 90 00");
+	assert_int_equal(jpki_read_info(&f->c, &info), JP_OK);
+	assert_string_equal(info.serial, "");
+	assert_int_equal(info.kind, JPKI_KIND_CARD);
+	script_assert_done(f->t);
 }
 
 static void test_info_missing_files(void **state)
@@ -751,7 +822,7 @@ int main(void)
 		T(test_info_adult), T(test_info_under_15), T(test_info_blank_serial),
 		T(test_info_zero_serial), T(test_info_ff_serial), T(test_info_nonprintable_serial),
 		T(test_info_padded_serial), T(test_info_short_files), T(test_info_missing_files),
-		T(test_info_not_jpki),
+		T(test_info_not_jpki), T(test_info_phone), T(test_info_not_phone), T(test_info_tiny_token_file),
 		T(test_tries_3), T(test_tries_1), T(test_tries_0), T(test_tries_verified),
 		T(test_tries_6983), T(test_tries_6984), T(test_tries_odd), T(test_tries_no_pin_ef),
 		T(test_verify_ok), T(test_verify_sign_ok), T(test_verify_wrong),

@@ -34,3 +34,9 @@ TESTS += tests/unit/test_module
 tests_unit_test_module_SOURCES = tests/unit/test_module.c $(UNIT_HELPERS)
 tests_unit_test_module_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_module_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_cache
+TESTS += tests/unit/test_cache
+tests_unit_test_cache_SOURCES = tests/unit/test_cache.c
+tests_unit_test_cache_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cache_LDADD = $(UNIT_LDADD)

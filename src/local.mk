@@ -8,7 +8,7 @@ libjpkicore_la_SOURCES = \
 	src/jpki.h src/jpki.c \
 	src/card.h src/card.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
-	src/cache.h src/cache.c \
+	src/cache.h src/cache.c src/sha256.h src/sha256.c \
 	src/pin.h src/pin.c src/secret.h src/secret.c \
 	src/state.h src/lock.h src/lock.c \
 	src/slot.h src/slot.c \

@@ -223,7 +223,7 @@ CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_O
 		goto out;
 	}
 	/* Only a key verifies: a certificate's handle is not a key's. */
-	if (k != JP_OBJ_PUB || !c.t->cert.pkey) {
+	if (k != JP_OBJ_PUB || !jp_cert_pkey(&c.t->cert)) {
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto out;
 	}

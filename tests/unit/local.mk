@@ -40,3 +40,15 @@ TESTS += tests/unit/test_cache
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c
 tests_unit_test_cache_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cache_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_sha256
+TESTS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c
+tests_unit_test_sha256_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sha256_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_cert
+TESTS += tests/unit/test_cert
+tests_unit_test_cert_SOURCES = tests/unit/test_cert.c
+tests_unit_test_cert_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cert_LDADD = $(UNIT_LDADD)

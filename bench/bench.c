@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *trace_path;
 
@@ -27,6 +28,21 @@ CK_FUNCTION_LIST_PTR bench_load(const char *path)
 	}
 	bench_check(get(&f), "C_GetFunctionList");
 	return f;
+}
+
+CK_FUNCTION_LIST_PTR bench_start(int argc, char **argv, int nargs, void (*usage)(void), char ***args)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "T:")) != -1) {
+		if (opt != 'T')
+			usage();
+		bench_trace_open(optarg);
+	}
+	if (argc - optind != nargs + 1)
+		usage();
+	*args = argv + optind + 1;
+	return bench_load(argv[optind]);
 }
 
 void bench_check(CK_RV rv, const char *what)

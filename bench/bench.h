@@ -14,6 +14,12 @@
 /* dlopen()s PATH and returns its function list; exits on failure. */
 CK_FUNCTION_LIST_PTR bench_load(const char *path);
 
+/* The command line both programs take, "[-T TRACE] MODULE ARG...": opens
+ * the trace (-T), loads MODULE and returns its function list; *args gets
+ * the nargs arguments that follow MODULE. Anything else calls usage,
+ * which exits. */
+CK_FUNCTION_LIST_PTR bench_start(int argc, char **argv, int nargs, void (*usage)(void), char ***args);
+
 /* Exits with a message when rv is not CKR_OK. */
 void bench_check(CK_RV rv, const char *what);
 

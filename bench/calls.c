@@ -17,7 +17,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 static void usage(void)
 {
@@ -44,26 +43,19 @@ int main(int argc, char **argv)
 	CK_SESSION_HANDLE s;
 	CK_SLOT_ID slot;
 	unsigned long n, i;
+	char **args;
 	long a0;
 	double t0;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "T:")) != -1) {
-		if (opt != 'T')
-			usage();
-		bench_trace_open(optarg);
-	}
-	if (argc - optind != 3)
-		usage();
-	n = strtoul(argv[optind + 2], NULL, 10);
-	f = bench_load(argv[optind]);
+	f = bench_start(argc, argv, 2, usage, &args);
+	n = strtoul(args[1], NULL, 10);
 
 	a0 = bench_apdus(); t0 = bench_ms();
 	bench_check(f->C_Initialize(NULL), "C_Initialize");
 	bench_phase("C_Initialize", a0, t0, 1);
 
 	a0 = bench_apdus(); t0 = bench_ms();
-	slot = bench_slot(f, strtoul(argv[optind + 1], NULL, 10));
+	slot = bench_slot(f, strtoul(args[0], NULL, 10));
 	bench_phase("C_GetSlotList.first", a0, t0, 1);
 	a0 = bench_apdus(); t0 = bench_ms();
 	for (i = 0; i < n; i++)

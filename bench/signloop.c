@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void usage(void)
 {
@@ -71,23 +70,15 @@ int main(int argc, char **argv)
 	unsigned long index, n, i;
 	size_t id_len;
 	const char *pin;
+	char **args;
 	long a0;
 	double t0;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "T:")) != -1) {
-		if (opt != 'T')
-			usage();
-		bench_trace_open(optarg);
-	}
-	if (argc - optind != 5)
-		usage();
-	index = strtoul(argv[optind + 1], NULL, 10);
-	pin = argv[optind + 2];
-	id_len = bench_hex(argv[optind + 3], id, sizeof(id));
-	n = strtoul(argv[optind + 4], NULL, 10);
-
-	f = bench_load(argv[optind]);
+	f = bench_start(argc, argv, 4, usage, &args);
+	index = strtoul(args[0], NULL, 10);
+	pin = args[1];
+	id_len = bench_hex(args[2], id, sizeof(id));
+	n = strtoul(args[3], NULL, 10);
 	a0 = bench_apdus(); t0 = bench_ms();
 	bench_check(f->C_Initialize(NULL), "C_Initialize");
 	bench_check(f->C_OpenSession(bench_slot(f, index), CKF_SERIAL_SESSION,

@@ -3,18 +3,18 @@
 noinst_LTLIBRARIES += libjpkicore.la
 libjpkicore_la_SOURCES = \
 	src/jp_rv.h src/log.h src/log.c \
-	src/transport.h src/transport_pcsc.c \
+	src/transport.h src/transport_pcsc.h src/transport_pcsc.c src/transport_pcsc_readers.c \
 	src/apdu.h src/apdu.c \
 	src/jpki.h src/jpki.c \
 	src/card.h src/card.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
 	src/cache.h src/cache.c src/sha256.h src/sha256.c \
-	src/pin.h src/pin.c src/secret.h src/secret.c \
-	src/state.h src/lock.h src/lock.c \
+	src/pin.h src/pin.c src/pinpad.h src/pinpad.c src/secret.h src/secret.c \
+	src/lock.h src/lock.c src/conf.h src/conf.c \
 	src/slot.h src/slot.c \
 	src/object.h src/object.c \
 	src/mech.h src/mech.c \
-	src/session.h src/session.c \
+	src/op.h src/op.c src/session.h src/session.c \
 	src/token.h src/token.c \
 	src/p11.h src/p11_general.c src/p11_slot.c src/p11_session.c \
 	src/p11_object.c src/p11_sign.c src/p11_unsupported.c

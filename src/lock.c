@@ -93,3 +93,31 @@ void jp_mutex_unlock(jp_mutex m)
 	if (rv != CKR_OK)
 		JP_LOG("unlocking a mutex failed: 0x%lx", (unsigned long)rv);
 }
+
+static jp_mutex global;
+
+CK_RV jp_global_init(void)
+{
+	return jp_mutex_new(&global);
+}
+
+void jp_global_free(void)
+{
+	jp_mutex_free(global);
+	global = NULL;
+}
+
+void jp_global_forget(void)
+{
+	global = NULL;
+}
+
+CK_RV jp_global_lock(void)
+{
+	return jp_mutex_lock(global);
+}
+
+void jp_global_unlock(void)
+{
+	jp_mutex_unlock(global);
+}

@@ -1,5 +1,6 @@
 /* jpki-pkcs11: mutexes, either the application's (C_Initialize with
- * CreateMutex & co. and no CKF_OS_LOCKING_OK) or pthread ones. */
+ * CreateMutex & co. and no CKF_OS_LOCKING_OK) or pthread ones, and the
+ * module's global lock. */
 #ifndef JP_LOCK_H
 #define JP_LOCK_H
 
@@ -17,5 +18,18 @@ void jp_mutex_free(jp_mutex m);
  * logged), and a caller that gets an error does not own the lock. */
 CK_RV jp_mutex_lock(jp_mutex m);
 void jp_mutex_unlock(jp_mutex m);
+
+/* The module's global lock: it guards the reader list and the session
+ * table (functions named *_inlock expect it held).  Made by C_Initialize,
+ * freed by C_Finalize.  Order: a reader's lock may be held while the
+ * global lock is taken for a moment; the global lock is never held while
+ * waiting for a reader's lock or for the card. */
+CK_RV jp_global_init(void);
+void jp_global_free(void);
+CK_RV jp_global_lock(void);
+void jp_global_unlock(void);
+/* A child after fork(): forget the parent's global lock without touching
+ * it (it may be held there). */
+void jp_global_forget(void);
 
 #endif

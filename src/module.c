@@ -1,6 +1,7 @@
 /* jpki-pkcs11: the function list, the module's only export. */
 #include "config.h"
 
+#include "conf.h"
 #include "p11.h"
 
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "conf.h"
 #include "object.h"
 
 static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -193,7 +194,7 @@ static bool key_attr(const jp_token *t, jp_obj_kind k, CK_ATTRIBUTE_TYPE type, j
 	case CKA_ALWAYS_AUTHENTICATE:
 		if (!priv)
 			return false;
-		SETB(*(t->cred == JPKI_SIGN && g.always_auth ? &yes : &no));
+		SETB(*(t->cred == JPKI_SIGN && jp_conf_always_auth() ? &yes : &no));
 	case CKA_PRIVATE_EXPONENT:
 	case CKA_PRIME_1:
 	case CKA_PRIME_2:

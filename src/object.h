@@ -8,7 +8,7 @@
 #ifndef JP_OBJECT_H
 #define JP_OBJECT_H
 
-#include "state.h"
+#include "token.h"
 
 typedef enum { JP_OBJ_CERT, JP_OBJ_CA, JP_OBJ_PUB, JP_OBJ_PRIV, JP_OBJ_COUNT } jp_obj_kind;
 

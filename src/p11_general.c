@@ -1,23 +1,15 @@
-/* jpki-pkcs11: C_Initialize, C_Finalize, C_GetInfo, and the enter/leave
- * discipline every entry point uses. */
+/* jpki-pkcs11: C_Initialize, C_Finalize, C_GetInfo, and the frame every
+ * entry point runs in (p11.h): the call gate, the enter and leave of each
+ * rule, the rules themselves. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "card.h"
+#include "conf.h"
 #include "log.h"
 #include "p11.h"
-#include "session.h"
-#include "slot.h"
-#include "token.h"
-
-jp_state g;
-
-/* The tokens this module file shows at most; jpki-pkcs11-auth.so narrows
- * it in its C_GetFunctionList (module.c). */
-unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
 
 CK_RV jp_ret(const char *fn, CK_RV rv)
 {
@@ -31,21 +23,22 @@ CK_RV jp_ret(const char *fn, CK_RV rv)
  * until it has let go of everything.  C_Finalize sets `finalizing` and waits
  * for the count to drop to zero before it frees anything; a call that
  * arrives meanwhile counts itself, sees the flag and leaves with
- * CKR_CRYPTOKI_NOT_INITIALIZED.  Both are sequentially consistent atomics,
- * so a call either is seen by C_Finalize or sees the flag.  They live
- * outside g so that clearing g never races with a counting call. */
-static int calls;
-static int finalizing;
-static int initialized;
+ * CKR_CRYPTOKI_NOT_INITIALIZED.  All are sequentially consistent atomics,
+ * so a call either is seen by C_Finalize or sees the flag.  `pid` tells a
+ * child after fork(): it sees the parent's state, none of it usable. */
+static struct {
+	int calls;
+	int finalizing;
+	int initialized;
+	pid_t pid;
+} gate;
 
 static bool call_begin(void)
 {
-	__atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
-	/* After fork() the child sees the parent's state but none of it is
-	 * usable (connections are per process): it must C_Initialize. */
-	if (!__atomic_load_n(&initialized, __ATOMIC_SEQ_CST) || __atomic_load_n(&finalizing, __ATOMIC_SEQ_CST) ||
-	    g.pid != getpid()) {
-		__atomic_sub_fetch(&calls, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&gate.calls, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) ||
+	    __atomic_load_n(&gate.finalizing, __ATOMIC_SEQ_CST) || gate.pid != getpid()) {
+		__atomic_sub_fetch(&gate.calls, 1, __ATOMIC_SEQ_CST);
 		return false;
 	}
 	return true;
@@ -53,52 +46,44 @@ static bool call_begin(void)
 
 static void call_end(void)
 {
-	__atomic_sub_fetch(&calls, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&gate.calls, 1, __ATOMIC_SEQ_CST);
 }
 
-CK_RV jp_enter(void)
+/* ---- enter and leave -------------------------------------------------- */
+
+CK_RV jp_global_enter(void)
 {
 	CK_RV rv;
 
 	if (!call_begin())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if ((rv = jp_mutex_lock(g.lock)) != CKR_OK) {
+	if ((rv = jp_global_lock()) != CKR_OK) {
 		call_end();
 		return rv;
 	}
 	return CKR_OK;
 }
 
-void jp_leave(void)
+void jp_global_leave(void)
 {
-	jp_mutex_unlock(g.lock);
+	jp_global_unlock();
 	jp_slots_reap();
 	call_end();
 }
 
-CK_RV jp_sync_ckr(CK_RV sync)
-{
-	if (sync == CKR_OK)
-		return CKR_OK;
-	if (sync == CKR_DEVICE_REMOVED)
-		return CKR_SLOT_ID_INVALID;
-	if (sync == CKR_TOKEN_NOT_RECOGNIZED || sync == CKR_DEVICE_ERROR || sync == CKR_DEVICE_MEMORY ||
-	    sync == CKR_HOST_MEMORY)
-		return sync;
-	return CKR_TOKEN_NOT_PRESENT;
-}
-
-/* The reader's lock, taken with g.lock dropped (never both waited for). */
+/* The reader's lock, taken with the global lock dropped; on failure the
+ * call is over. */
 static CK_RV lock_reader(jp_ctx *c)
 {
 	CK_RV rv = jp_mutex_lock(c->r->lock);
 
 	if (rv != CKR_OK) {
-		jp_mutex_lock(g.lock);
-		jp_reader_unref_inlock(c->r);
-		jp_mutex_unlock(g.lock);
-		jp_slots_reap();
-		call_end();
+		jp_global_lock();
+		if (c->s)
+			jp_session_release_inlock(c->s);
+		else
+			jp_reader_unref_inlock(c->r);
+		jp_global_leave();
 	}
 	return rv;
 }
@@ -117,16 +102,16 @@ CK_RV jp_slot_enter(CK_SLOT_ID id, jp_ctx *c)
 	CK_RV rv;
 
 	memset(c, 0, sizeof(*c));
-	if ((rv = jp_enter()) != CKR_OK)
+	if ((rv = jp_global_enter()) != CKR_OK)
 		return rv;
 	jp_slots_refresh_inlock();
 	c->r = jp_slot_find_inlock(id, &c->cred);
 	if (!c->r) {
-		jp_leave();
+		jp_global_leave();
 		return CKR_SLOT_ID_INVALID;
 	}
 	jp_reader_ref_inlock(c->r);
-	jp_mutex_unlock(g.lock);
+	jp_global_unlock();
 	if ((rv = lock_reader(c)) != CKR_OK)
 		return rv;
 	c->slot = id;
@@ -138,23 +123,24 @@ CK_RV jp_slot_enter(CK_SLOT_ID id, jp_ctx *c)
 void jp_slot_leave(jp_ctx *c)
 {
 	unlock_reader(c);
-	jp_mutex_lock(g.lock);
+	jp_global_lock();
 	jp_reader_unref_inlock(c->r);
-	jp_leave();
+	jp_global_leave();
 }
 
-CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, jp_card_use use)
+CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, unsigned rules)
 {
+	bool card = (rules & JP_TOKEN) != 0;
 	CK_RV rv;
 
 	memset(c, 0, sizeof(*c));
-	if ((rv = jp_enter()) != CKR_OK)
+	if ((rv = jp_global_enter()) != CKR_OK)
 		return rv;
-	if (use == JP_SYNC_CARD)
+	if (card)
 		jp_slots_refresh_inlock();
 	c->s = jp_session_find_inlock(h);
 	if (!c->s) {
-		jp_leave();
+		jp_global_leave();
 		return CKR_SESSION_HANDLE_INVALID;
 	}
 	c->s->busy++;
@@ -162,21 +148,15 @@ CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, jp_card_use use)
 	c->cred = c->s->cred;
 	c->slot = c->s->slot;
 	c->t = &c->r->tokens[c->cred];
-	jp_mutex_unlock(g.lock);
-	if ((rv = jp_mutex_lock(c->r->lock)) != CKR_OK) {
-		jp_mutex_lock(g.lock);
-		jp_session_release_inlock(c->s);
-		jp_leave();
+	jp_global_unlock();
+	if ((rv = lock_reader(c)) != CKR_OK)
 		return rv;
-	}
-	rv = CKR_OK;
-	if (use == JP_SYNC_CARD) {
-		c->sync = jp_reader_sync(c->r);
-		if (c->sync != CKR_OK)
-			rv = CKR_DEVICE_REMOVED;
-	}
-	if (rv == CKR_OK && (c->s->closed || c->s->generation != c->r->generation))
-		rv = c->s->generation != c->r->generation ? CKR_DEVICE_REMOVED : CKR_SESSION_HANDLE_INVALID;
+	if (card && jp_reader_sync(c->r) != CKR_OK)
+		rv = CKR_DEVICE_REMOVED;
+	else if (c->s->generation != c->r->generation)
+		rv = CKR_DEVICE_REMOVED;
+	else if (c->s->closed)
+		rv = CKR_SESSION_HANDLE_INVALID;
 	if (rv != CKR_OK)
 		jp_session_leave(c);
 	return rv;
@@ -185,84 +165,79 @@ CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, jp_card_use use)
 void jp_session_leave(jp_ctx *c)
 {
 	unlock_reader(c);
-	jp_mutex_lock(g.lock);
+	jp_global_lock();
 	jp_session_release_inlock(c->s);
-	jp_leave();
+	jp_global_leave();
 }
 
-static bool env_off(const char *name)
+/* ---- the rules -------------------------------------------------------- */
+
+CK_RV jp_sync_ckr(CK_RV sync)
 {
-	const char *v = secure_getenv(name);
-	return v && (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0);
+	if (sync == CKR_OK)
+		return CKR_OK;
+	if (sync == CKR_DEVICE_REMOVED)
+		return CKR_SLOT_ID_INVALID;
+	if (sync == CKR_TOKEN_NOT_RECOGNIZED || sync == CKR_DEVICE_ERROR || sync == CKR_DEVICE_MEMORY ||
+	    sync == CKR_HOST_MEMORY)
+		return sync;
+	return CKR_TOKEN_NOT_PRESENT;
 }
 
-/* JPKI_PKCS11_TOKENS: which tokens the module shows, e.g. "auth" for a
- * browser (it then never asks for the signature PIN while it looks for
- * client certificates), "sign" for a signing tool. Unset or empty: both.
- * Only the named tokens are shown; unknown words are ignored (and logged),
- * so a misspelt value hides rather than shows. */
-static unsigned tokens_from_env(void)
+CK_RV jp_rules(const jp_ctx *c, unsigned rules)
 {
-	const char *v = secure_getenv("JPKI_PKCS11_TOKENS");
-	unsigned mask = 0;
-	size_t n;
-
-	if (!v || !*v)
-		return 1u << JPKI_AUTH | 1u << JPKI_SIGN;
-	while (*v) {
-		n = strcspn(v, ", ");
-		if (n == 4 && strncmp(v, "auth", 4) == 0)
-			mask |= 1u << JPKI_AUTH;
-		else if (n == 4 && strncmp(v, "sign", 4) == 0)
-			mask |= 1u << JPKI_SIGN;
-		else if (n)
-			JP_LOG("JPKI_PKCS11_TOKENS: unknown token \"%.*s\" ignored", (int)n, v);
-		v += n;
-		v += strspn(v, ", ");
-	}
-	return mask;
+	if (!c->s)
+		return rules & JP_TOKEN ? jp_sync_ckr(c->sync) : CKR_OK;
+	if ((rules & JP_USER) && !c->t->logged_in)
+		return CKR_USER_NOT_LOGGED_IN;
+	if ((rules & JP_RW) && !(c->s->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if (((rules & JP_SIGNING) && !c->s->sign.active) || ((rules & JP_VERIFYING) && !c->s->verify.active) ||
+	    ((rules & JP_FINDING) && !c->s->finding))
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (((rules & JP_IDLE_SIGN) && c->s->sign.active) || ((rules & JP_IDLE_VERIFY) && c->s->verify.active) ||
+	    ((rules & JP_IDLE_FIND) && c->s->finding))
+		return CKR_OPERATION_ACTIVE;
+	return CKR_OK;
 }
+
+/* ---- C_Initialize, C_Finalize, C_GetInfo ---------------------------------- */
 
 static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 {
 	CK_RV rv;
-	size_t i;
 
-	if (__atomic_load_n(&initialized, __ATOMIC_SEQ_CST) && g.pid == getpid())
+	if (__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) && gate.pid == getpid())
 		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
-	if (__atomic_load_n(&initialized, __ATOMIC_SEQ_CST)) {
+	if (__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST)) {
 		/* A child after fork(): forget the parent's state without touching
 		 * its connections, threads or locks (they may be held in the
 		 * parent, and destroying a held mutex is undefined). */
-		__atomic_store_n(&initialized, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&gate.initialized, 0, __ATOMIC_SEQ_CST);
+		jp_sessions_free_all(false);
 		jp_slots_free_all(false);
-		memset(&g, 0, sizeof(g));
-		__atomic_store_n(&calls, 0, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&finalizing, 0, __ATOMIC_SEQ_CST);
+		jp_global_forget();
+		__atomic_store_n(&gate.calls, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&gate.finalizing, 0, __ATOMIC_SEQ_CST);
 	}
 	if (args && args->pReserved)
 		return CKR_ARGUMENTS_BAD;
 	if ((rv = jp_lock_setup(args)) != CKR_OK)
 		return rv;
-	memset(&g, 0, sizeof(g));
-	if ((rv = jp_mutex_new(&g.lock)) != CKR_OK)
+	if ((rv = jp_global_init()) != CKR_OK)
 		return rv;
 	jp_log_init();
-	g.always_auth = !env_off("JPKI_PKCS11_ALWAYS_AUTHENTICATE");
-	g.tokens = jp_module_tokens & tokens_from_env();
-	g.pid = getpid();
-	__atomic_store_n(&initialized, 1, __ATOMIC_SEQ_CST);
+	jp_conf_load();
+	gate.pid = getpid();
+	__atomic_store_n(&gate.initialized, 1, __ATOMIC_SEQ_CST);
 	/* Learn the readers now (no APDU): cards already in them are not slot
 	 * events for C_WaitForSlotEvent. */
-	if ((rv = jp_enter()) != CKR_OK)
+	if ((rv = jp_global_enter()) != CKR_OK)
 		return rv;
 	jp_slots_refresh_inlock();
-	for (i = 0; i < g.nreaders; i++) {
-		g.readers[i]->reported_present = g.readers[i]->present;
-		g.readers[i]->reported_events = g.readers[i]->events;
-	}
-	JP_LOG("initialized: %zu reader(s), always-authenticate %s", g.nreaders, g.always_auth ? "on" : "off");
-	jp_leave();
+	jp_slots_mark_reported_inlock();
+	JP_LOG("initialized: always-authenticate %s", jp_conf_always_auth() ? "on" : "off");
+	jp_global_leave();
 	return CKR_OK;
 }
 
@@ -271,75 +246,71 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	return jp_ret(__func__, initialize(pInitArgs));
 }
 
-/* Wake a thread blocked in C_WaitForSlotEvent; it sees g.finalizing. */
-static void wake_waiters(void)
+static void cancel_waits(void)
 {
-	if (jp_mutex_lock(g.lock) != CKR_OK)
+	if (jp_global_lock() != CKR_OK)
 		return;
-	g.finalizing = true;
-	if (g.waiter)
-		jp_readers_cancel(g.waiter);
-	jp_mutex_unlock(g.lock);
+	jp_slots_cancel_waits_inlock();
+	jp_global_unlock();
+}
+
+static CK_RV finalize(CK_VOID_PTR reserved)
+{
+	int expected = 0;
+
+	if (reserved)
+		return CKR_ARGUMENTS_BAD;
+	if (!__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) || gate.pid != getpid())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	/* One finalizer; every call from now on is turned away. */
+	if (!__atomic_compare_exchange_n(&gate.finalizing, &expected, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	/* Let the calls in flight finish (a waiter is woken: it returns
+	 * CKR_CRYPTOKI_NOT_INITIALIZED); nothing is freed under them. */
+	while (__atomic_load_n(&gate.calls, __ATOMIC_SEQ_CST) > 0) {
+		cancel_waits();
+		usleep(1000);
+	}
+	/* Holds are released and verified cards cleared as the readers go. */
+	jp_sessions_free_all(true);
+	jp_slots_free_all(true);
+	jp_slots_close_service();
+	jp_global_free();
+	__atomic_store_n(&gate.initialized, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&gate.finalizing, 0, __ATOMIC_SEQ_CST);
+	return CKR_OK;
 }
 
 CK_RV C_Finalize(CK_VOID_PTR pReserved)
 {
-	int expected = 0;
-
-	if (pReserved)
-		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	if (!__atomic_load_n(&initialized, __ATOMIC_SEQ_CST) || g.pid != getpid())
-		return jp_ret(__func__, CKR_CRYPTOKI_NOT_INITIALIZED);
-	/* One finalizer; every call from now on is turned away. */
-	if (!__atomic_compare_exchange_n(&finalizing, &expected, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		return jp_ret(__func__, CKR_CRYPTOKI_NOT_INITIALIZED);
-	/* Let the calls in flight finish (a waiter is woken: it returns
-	 * CKR_CRYPTOKI_NOT_INITIALIZED); nothing is freed under them. */
-	while (__atomic_load_n(&calls, __ATOMIC_SEQ_CST) > 0) {
-		wake_waiters();
-		usleep(1000);
-	}
-	/* Holds are released and verified cards cleared as the readers go. */
-	jp_slots_free_all(true);
-	jp_readers_close(g.lister);
-	jp_readers_close(g.waiter);
-	jp_mutex_free(g.lock);
-	memset(&g, 0, sizeof(g));
-	__atomic_store_n(&initialized, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&finalizing, 0, __ATOMIC_SEQ_CST);
-	return jp_ret(__func__, CKR_OK);
+	return jp_ret(__func__, finalize(pReserved));
 }
 
 /* A process that exits with a card held (between a context login and its
  * signature) or in a verified transaction: clear it on the way out, so
- * the next process does not find the card verified.  Best effort: locks
- * other threads might hold are not waited for (the card session's own
- * lock is only tried). */
+ * the next process does not find the card verified.  Best effort: no lock
+ * other threads might hold is waited for. */
 __attribute__((destructor)) static void release_at_exit(void)
 {
-	size_t i;
+	if (__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) && gate.pid == getpid())
+		jp_slots_release_at_exit();
+}
 
-	if (!__atomic_load_n(&initialized, __ATOMIC_SEQ_CST) || g.pid != getpid())
-		return;
-	for (i = 0; i < g.nreaders; i++)
-		jp_card_release_at_exit(&g.readers[i]->card);
+static CK_RV get_info(CK_INFO_PTR info)
+{
+	if (!info)
+		return CKR_ARGUMENTS_BAD;
+	memset(info, 0, sizeof(*info));
+	info->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
+	info->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
+	jp_pad(info->manufacturerID, sizeof(info->manufacturerID), "jpki-pkcs11 project");
+	jp_pad(info->libraryDescription, sizeof(info->libraryDescription), "My Number Card (JPKI)");
+	info->libraryVersion.major = 0;
+	info->libraryVersion.minor = 1;
+	return CKR_OK;
 }
 
 CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 {
-	CK_RV rv;
-
-	if ((rv = jp_enter()) != CKR_OK)
-		return jp_ret(__func__, rv);
-	jp_leave();
-	if (!pInfo)
-		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
-	memset(pInfo, 0, sizeof(*pInfo));
-	pInfo->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
-	pInfo->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
-	jp_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "jpki-pkcs11 project");
-	jp_pad(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "My Number Card (JPKI)");
-	pInfo->libraryVersion.major = 0;
-	pInfo->libraryVersion.minor = 1;
-	return jp_ret(__func__, CKR_OK);
+	JP_GLOBAL(get_info, pInfo);
 }

@@ -8,20 +8,18 @@
 #include "session.h"
 #include "slot.h"
 
-void jp_op_reset(jp_op *op)
-{
-	EVP_MD_CTX_free(op->md);
-	EVP_PKEY_free(op->pkey);
-	jp_secret_free(op->pin);
-	OPENSSL_cleanse(op, sizeof(*op));
-}
+static struct {
+	jp_session **list;
+	size_t n;
+	CK_SESSION_HANDLE next;
+} tab;
 
 void jp_sessions_forget_pins_inlock(jp_reader *r, jpki_cred cred)
 {
 	size_t i;
 
-	for (i = 0; i < g.nsessions; i++) {
-		jp_session *s = g.sessions[i];
+	for (i = 0; i < tab.n; i++) {
+		jp_session *s = tab.list[i];
 		if (s->reader == r && s->cred == cred && s->sign.pin) {
 			jp_secret_free(s->sign.pin);
 			s->sign.pin = NULL;
@@ -45,20 +43,20 @@ CK_RV jp_session_new_inlock(jp_reader *r, jpki_cred cred, CK_SLOT_ID slot, CK_FL
 
 	if (!s)
 		return CKR_HOST_MEMORY;
-	list = realloc(g.sessions, (g.nsessions + 1) * sizeof(*list));
+	list = realloc(tab.list, (tab.n + 1) * sizeof(*list));
 	if (!list) {
 		free(s);
 		return CKR_HOST_MEMORY;
 	}
-	g.sessions = list;
-	s->handle = ++g.next_session;
+	tab.list = list;
+	s->handle = ++tab.next;
 	s->reader = r;
 	s->cred = cred;
 	s->slot = slot;
 	s->flags = flags;
 	s->generation = r->generation;
 	jp_reader_ref_inlock(r);
-	g.sessions[g.nsessions++] = s;
+	tab.list[tab.n++] = s;
 	*out = s->handle;
 	return CKR_OK;
 }
@@ -67,9 +65,9 @@ jp_session *jp_session_find_inlock(CK_SESSION_HANDLE h)
 {
 	size_t i;
 
-	for (i = 0; i < g.nsessions; i++)
-		if (g.sessions[i]->handle == h)
-			return g.sessions[i];
+	for (i = 0; i < tab.n; i++)
+		if (tab.list[i]->handle == h)
+			return tab.list[i];
 	return NULL;
 }
 
@@ -77,10 +75,10 @@ void jp_session_close_inlock(jp_session *s)
 {
 	size_t i;
 
-	for (i = 0; i < g.nsessions; i++) {
-		if (g.sessions[i] == s) {
-			memmove(&g.sessions[i], &g.sessions[i + 1], (g.nsessions - i - 1) * sizeof(*g.sessions));
-			g.nsessions--;
+	for (i = 0; i < tab.n; i++) {
+		if (tab.list[i] == s) {
+			memmove(&tab.list[i], &tab.list[i + 1], (tab.n - i - 1) * sizeof(*tab.list));
+			tab.n--;
 			break;
 		}
 	}
@@ -101,14 +99,14 @@ void jp_session_release_inlock(jp_session *s)
 
 void jp_sessions_close_slot_inlock(jp_reader *r, int cred)
 {
-	size_t i = g.nsessions;
+	size_t i = tab.n;
 
 	while (i-- > 0) {
-		jp_session *s = g.sessions[i];
+		jp_session *s = tab.list[i];
 		if (s->reader == r && (cred < 0 || (int)s->cred == cred))
 			jp_session_close_inlock(s);
-		if (i > g.nsessions)
-			i = g.nsessions;
+		if (i > tab.n)
+			i = tab.n;
 	}
 }
 
@@ -122,10 +120,10 @@ void jp_sessions_count_inlock(jp_reader *r, jpki_cred cred, CK_ULONG *all, CK_UL
 	size_t i;
 
 	*all = *rw = 0;
-	for (i = 0; i < g.nsessions; i++) {
-		if (g.sessions[i]->reader == r && g.sessions[i]->cred == cred) {
+	for (i = 0; i < tab.n; i++) {
+		if (tab.list[i]->reader == r && tab.list[i]->cred == cred) {
 			(*all)++;
-			if (g.sessions[i]->flags & CKF_RW_SESSION)
+			if (tab.list[i]->flags & CKF_RW_SESSION)
 				(*rw)++;
 		}
 	}
@@ -136,9 +134,9 @@ void jp_sessions_free_all(bool in_parent)
 	size_t i;
 
 	(void)in_parent;
-	for (i = 0; i < g.nsessions; i++)
-		session_free(g.sessions[i]);
-	free(g.sessions);
-	g.sessions = NULL;
-	g.nsessions = 0;
+	for (i = 0; i < tab.n; i++)
+		session_free(tab.list[i]);
+	free(tab.list);
+	tab.list = NULL;
+	tab.n = 0;
 }

@@ -3,12 +3,27 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 
+#include "conf.h"
 #include "log.h"
 #include "session.h"
 #include "slot.h"
 #include "token.h"
+
+/* The reader table, under the global lock. */
+static struct {
+	jp_reader **readers;
+	size_t nreaders;
+	jp_reader **dead;       /* gone and unused: for jp_slots_reap() */
+	size_t ndead;
+	CK_SLOT_ID next_base;
+	jp_readers *lister;     /* for listing; NULL while the service is away */
+	jp_readers *waiter;     /* for C_WaitForSlotEvent */
+	int waiting;            /* threads inside it */
+	bool cancelled;         /* C_Finalize: every wait returns */
+} g;
 
 /* Free a reader nobody uses.  In this process its card is closed (a held
  * or verified transaction cleared first) and its lock destroyed; in a child
@@ -35,7 +50,7 @@ void jp_reader_ref_inlock(jp_reader *r)
 	r->refs++;
 }
 
-/* A gone reader nobody uses is not freed here, under g.lock (freeing
+/* A gone reader nobody uses is not freed here, under the global lock (freeing
  * talks to the card): it waits in g.dead for jp_slots_reap(). */
 void jp_reader_unref_inlock(jp_reader *r)
 {
@@ -57,13 +72,13 @@ void jp_slots_reap(void)
 	jp_reader **dead;
 	size_t n, i;
 
-	if (jp_mutex_lock(g.lock) != CKR_OK)
+	if (jp_global_lock() != CKR_OK)
 		return;
 	dead = g.dead;
 	n = g.ndead;
 	g.dead = NULL;
 	g.ndead = 0;
-	jp_mutex_unlock(g.lock);
+	jp_global_unlock();
 	for (i = 0; i < n; i++)
 		reader_free(dead[i], true);
 	free(dead);
@@ -187,7 +202,7 @@ jp_reader *jp_slot_find_inlock(CK_SLOT_ID id, jpki_cred *cred)
 	for (i = 0; i < g.nreaders; i++) {
 		jp_reader *r = g.readers[i];
 		if (id >= r->base && id < r->base + 2 &&
-		    (g.tokens & (1u << (id - r->base)))) {
+		    jp_conf_shows((int)(id - r->base))) {
 			*cred = (jpki_cred)(id - r->base);
 			return r;
 		}
@@ -210,6 +225,152 @@ void jp_slots_free_all(bool in_parent)
 	g.nreaders = g.ndead = 0;
 }
 
+void jp_slots_close_service(void)
+{
+	jp_readers_close(g.lister);
+	jp_readers_close(g.waiter);
+	g.lister = g.waiter = NULL;
+	g.cancelled = false;
+}
+
+void jp_slots_release_at_exit(void)
+{
+	size_t i;
+
+	for (i = 0; i < g.nreaders; i++)
+		jp_card_release_at_exit(&g.readers[i]->card);
+}
+
+CK_RV jp_slots_list_inlock(bool present, CK_SLOT_ID *out, CK_ULONG *count)
+{
+	CK_ULONG n = 0;
+	size_t i;
+	int cred;
+
+	for (i = 0; i < g.nreaders; i++) {
+		jp_reader *r = g.readers[i];
+		if (present && !r->token_present)
+			continue;
+		for (cred = JPKI_AUTH; cred <= JPKI_SIGN; cred++) {
+			if (!jp_conf_shows(cred))
+				continue;
+			if (out && n < *count)
+				out[n] = r->base + (CK_SLOT_ID)cred;
+			n++;
+		}
+	}
+	if (out && n > *count) {
+		*count = n;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	*count = n;
+	return CKR_OK;
+}
+
+void jp_slots_sync_all_inlock(void)
+{
+	jp_reader **rs;
+	size_t n = g.nreaders, i;
+
+	rs = calloc(n ? n : 1, sizeof(*rs));
+	if (!rs)
+		return;
+	for (i = 0; i < n; i++) {
+		rs[i] = g.readers[i];
+		jp_reader_ref_inlock(rs[i]);
+	}
+	jp_global_unlock();
+	for (i = 0; i < n; i++) {
+		if (jp_mutex_lock(rs[i]->lock) != CKR_OK)
+			continue;
+		jp_reader_sync(rs[i]);
+		if (jp_card_gone(&rs[i]->card))
+			jp_reader_forget_card(rs[i]);
+		jp_mutex_unlock(rs[i]->lock);
+	}
+	jp_global_lock();
+	for (i = 0; i < n; i++)
+		jp_reader_unref_inlock(rs[i]);
+	free(rs);
+}
+
+/* ---- slot events ---------------------------------------------------------- */
+
+void jp_slots_mark_reported_inlock(void)
+{
+	size_t i;
+
+	for (i = 0; i < g.nreaders; i++) {
+		g.readers[i]->reported_present = g.readers[i]->present;
+		g.readers[i]->reported_events = g.readers[i]->events;
+	}
+}
+
+bool jp_slots_next_event_inlock(CK_SLOT_ID *slot)
+{
+	size_t i;
+	int cred;
+
+	for (i = 0; i < g.nreaders; i++) {
+		jp_reader *r = g.readers[i];
+		if (r->present != r->reported_present || r->events != r->reported_events) {
+			r->reported_present = r->present;
+			r->reported_events = r->events;
+			r->pending_events = jp_conf_tokens();
+		}
+		for (cred = 0; cred < 2; cred++) {
+			if (r->pending_events & (1u << cred)) {
+				r->pending_events &= ~(1u << cred);
+				*slot = r->base + (CK_SLOT_ID)cred;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+CK_RV jp_slots_wait_event_inlock(CK_FLAGS flags, CK_SLOT_ID *slot)
+{
+	jp_readers *w;
+	jp_rv wr;
+
+	for (;;) {
+		if (g.cancelled)
+			return CKR_CRYPTOKI_NOT_INITIALIZED;
+		jp_slots_refresh_inlock();
+		if (jp_slots_next_event_inlock(slot))
+			return CKR_OK;
+		if (flags & CKF_DONT_BLOCK)
+			return CKR_NO_EVENT;
+		if (!g.waiter && jp_readers_open(&g.waiter) != JP_OK)
+			g.waiter = NULL;
+		w = g.waiter;
+		g.waiting++;
+		jp_global_unlock();
+		/* Blocks in the service without any module lock (the call stays
+		 * counted in flight); C_Finalize cancels it.  Without the
+		 * service, look again every second. */
+		wr = JP_OK;
+		if (!w)
+			usleep(1000000);
+		else if ((wr = jp_readers_wait(w, 1000)) == JP_E_NO_SERVICE)
+			usleep(100000);
+		jp_global_lock();
+		g.waiting--;
+		if (wr == JP_E_NO_SERVICE && g.waiter == w && g.waiting == 0 && !g.cancelled) {
+			jp_readers_close(w);
+			g.waiter = NULL;
+		}
+	}
+}
+
+void jp_slots_cancel_waits_inlock(void)
+{
+	g.cancelled = true;
+	if (g.waiter)
+		jp_readers_cancel(g.waiter);
+}
+
 void jp_reader_forget_card(jp_reader *r)
 {
 	int i;
@@ -228,10 +389,10 @@ void jp_reader_forget_card(jp_reader *r)
 	r->card_known = false;
 	r->card_jpki = false;
 	r->generation++;
-	jp_mutex_lock(g.lock);
+	jp_global_lock();
 	r->token_present = false;
 	jp_sessions_close_reader_inlock(r);
-	jp_mutex_unlock(g.lock);
+	jp_global_unlock();
 }
 
 CK_RV jp_reader_sync(jp_reader *r)
@@ -240,11 +401,11 @@ CK_RV jp_reader_sync(jp_reader *r)
 	uint32_t events;
 	CK_RV rv;
 
-	jp_mutex_lock(g.lock);
+	jp_global_lock();
 	present = r->present;
 	events = r->events;
 	gone = r->gone;
-	jp_mutex_unlock(g.lock);
+	jp_global_unlock();
 
 	if (gone) {
 		if (r->card_known || r->card.t)
@@ -271,9 +432,9 @@ CK_RV jp_reader_sync(jp_reader *r)
 		r->card_known = true;
 		r->card_events = events;
 		r->card_jpki = rv == CKR_OK;
-		jp_mutex_lock(g.lock);
+		jp_global_lock();
 		r->token_present = r->card_jpki;
-		jp_mutex_unlock(g.lock);
+		jp_global_unlock();
 	}
 	return r->card_jpki ? CKR_OK : CKR_TOKEN_NOT_RECOGNIZED;
 }

@@ -21,7 +21,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "conf.h"
 #include "log.h"
+#include "slot.h"
 #include "token.h"
 
 static double now(void)
@@ -197,7 +199,7 @@ CK_RV jp_token_detect(jp_reader *r)
 	if (rv == JP_OK && auth->has_cert)
 		rv = read_tries_inside(r, auth);
 	/* a module file that hides the signature token never asks about it */
-	if (rv == JP_OK && sign->has_cert && (g.tokens & 1u << JPKI_SIGN))
+	if (rv == JP_OK && sign->has_cert && jp_conf_shows(JPKI_SIGN))
 		rv = read_tries_inside(r, sign);
 	if (rv == JP_OK && r->info.serial[0] == '\0' && auth->has_cert)
 		rv = read_cert_inside(r, auth, false);
@@ -358,7 +360,7 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 	/* The PIN is kept only where a later signature must verify it again
 	 * without asking: the authentication key, and the signature key when
 	 * the always-authenticate switch is off. */
-	if ((t->cred == JPKI_AUTH || !g.always_auth) && !(kept = jp_secret_new())) {
+	if ((t->cred == JPKI_AUTH || !jp_conf_always_auth()) && !(kept = jp_secret_new())) {
 		ck = CKR_HOST_MEMORY;
 		goto out;
 	}

@@ -1,6 +1,6 @@
 /* jpki-pkcs11: a JPKI credential as a PKCS#11 token, and every card
  * operation the PKCS#11 side needs.  All functions here expect the
- * reader's lock held (never g.lock) and jp_reader_sync() done; each card
+ * reader's lock held (never the global lock) and jp_reader_sync() done; each card
  * operation is one transaction of the card session (card.h), which clears
  * the card's security state before a transaction that verified ends.
  * A card that went away is not forgotten here: the caller sees
@@ -8,7 +8,35 @@
 #ifndef JP_TOKEN_H
 #define JP_TOKEN_H
 
-#include "state.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jpki/pkcs11.h>
+
+#include "cert.h"
+#include "jpki.h"
+#include "pin.h"
+#include "secret.h"
+
+#define JP_TRIES_UNKNOWN (-2)
+
+/* One credential of the card as a token.  Under its reader's lock. */
+typedef struct {
+	jpki_cred cred;
+	bool has_cert;          /* the card says the credential exists */
+	bool pin_usable;        /* a login-capable PIN (see token.c) */
+	int tries;              /* JP_TRIES_UNKNOWN, or 0..max */
+	double tries_at;        /* when tries was read (monotonic seconds) */
+	bool logged_in;
+	jp_secret *pin;         /* kept for re-verification, freed on logout */
+	bool cert_tried, ca_tried;
+	bool have_cert, have_ca;
+	jp_cert cert, ca;
+	char serial[17];
+} jp_token;
+
+/* The reader the token's card is in (slot.h). */
+typedef struct jp_reader jp_reader;
 
 /* Map a lower-layer result to PKCS#11. */
 CK_RV jp_ckr(jp_rv rv);

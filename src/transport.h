@@ -3,7 +3,7 @@
  *
  * Two small vtables.  A jp_readers lists readers and waits for changes; a
  * jp_transport is one connection to one card.  The module has one
- * implementation, PC/SC (transport_pcsc.c, the only file that includes
+ * implementation, PC/SC (transport_pcsc*.c, the only files that include
  * <winscard.h>); tests and fuzz targets install their own with
  * jp_backend_set().  Above this file nothing knows about PC/SC.
  *

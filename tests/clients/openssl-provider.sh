@@ -3,7 +3,7 @@
 # pkeyutl and dgst sign with pkcs11: URIs, cms -sign with the signature key,
 # verified against the CA. Debian 12 has no pkcs11-provider: this test
 # skips (77) where its pkcs11.so is not in OpenSSL's module directory.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/common.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need openssl
 modules_dir=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
 PROVIDER=${PKCS11_PROVIDER:-$modules_dir/pkcs11.so}
@@ -18,24 +18,12 @@ sed -e "s|^module *=.*|module = $PROVIDER|" \
 export OPENSSL_CONF=$JV_TMP/openssl.cnf
 export AUTH_PIN=$JV_AUTH_PIN SIGN_PIN=$JV_SIGN_PIN
 
-AUTH='pkcs11:token=JPKI%20User%20Authentication;object=User%20Authentication%20Key;type=private'
-SIGN='pkcs11:token=JPKI%20Digital%20Signature;object=Digital%20Signature%20Key;type=private'
-printf 'My Number Card, signed through pkcs11-provider\n' > doc.txt
-openssl dgst -sha256 -binary doc.txt > doc.sha256
-openssl x509 -in "$certs/auth.crt" -pubkey -noout > auth.pub
-openssl x509 -in "$certs/sign.crt" -pubkey -noout > sign.pub
-
+AUTH=$AUTH_KEY
+SIGN=$SIGN_KEY
+openssl_inputs "$certs" 'My Number Card, signed through pkcs11-provider'
 # run OUT COMMAND...: on a pty that answers no prompt (so nothing waits
-# for a developer's terminal); sets $rc and $signs (card signatures).
-run() {
-	local out=$1 n0
-	shift
-	n0=$(card_signs alice)
-	"$PTY_ANSWER" PIN -- "$@" > "$out" 2> "$out.pty"
-	rc=$?
-	signs=$(($(card_signs alice) - n0))
-	echo "# $out: exit $rc, $signs card signatures; $(cat "$out.pty")"
-}
+# for a developer's terminal); see pty_run in lib.sh.
+run() { local out=$1; shift; pty_run "$out" -- "$@"; }
 
 run pkeyutl-auth.out openssl pkeyutl -sign -inkey "$AUTH" \
 	-passin env:AUTH_PIN -pkeyopt digest:sha256 -in doc.sha256 -out auth.sig

@@ -2,7 +2,7 @@
 # pkcs11-tool's everyday commands against the module: -L, -O, -M,
 # --login --sign (both keys; the signature key asks its PIN again),
 # --change-pin, --read-object. examples/pkcs11-tool.md shows their output.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/common.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need pkcs11-tool openssl
 harness_init
 start_card alice standard 0
@@ -34,8 +34,9 @@ check "-O (authentication token) shows certificate, CA and public key" \
 		-e 'label: *User Authentication CA' \
 		-e 'label: *User Authentication Key' O-auth.out)" = 3
 p11 --token-label "$SIGN_TOKEN" -O > O-sign.out 2>&1
-check "-O (signature token) without login: no signature certificate" \
-	not grep -q 'label: *Digital Signature Certificate' O-sign.out
+check "-O (signature token) without login: the CA, no signature certificate" \
+	test "$(grep -c 'label: *Digital Signature CA' O-sign.out)" = 1 -a \
+	     "$(grep -c 'label: *Digital Signature Certificate' O-sign.out)" = 0
 p11 --token-label "$SIGN_TOKEN" --login --pin "$JV_SIGN_PIN" -O > O-sign-login.out 2>&1
 check "-O --login (signature token): certificate and always-authenticate key" \
 	test "$(grep -c -e 'label: *Digital Signature Certificate' \
@@ -87,10 +88,18 @@ export OLD=5678 NEW=$JV_AUTH_PIN
 	--token-label "$AUTH_TOKEN" --change-pin > change-back.out 2> change-back.pty
 check "--change-pin at the prompts (current, new, again) changes it back" \
 	grep -q 'PIN successfully changed' change-back.out
+# pkcs11-tool logs in with --pin before it calls C_SetPIN: that is the
+# one VERIFY; C_SetPIN itself must send nothing (no second VERIFY of the
+# old PIN, no CHANGE REFERENCE DATA).
+v0=$(card_verifies alice)
+c0=$(trace_count alice '^00240180')
 p11 --token-label "$SIGN_TOKEN" --change-pin --pin "$JV_SIGN_PIN" \
 	--new-pin ABCDEF > change-sign-bad.out 2>&1
-check "a signature PIN without digits is refused" \
-	not grep -q 'PIN successfully changed' change-sign-bad.out
+check "a new signature PIN without digits is refused: CKR_PIN_INVALID" \
+	grep -q 'C_SetPIN failed: rv = CKR_PIN_INVALID' change-sign-bad.out
+check "... with no APDU of C_SetPIN: only pkcs11-tool's login VERIFY, no PIN change" \
+	test "$(($(card_verifies alice) - v0))" = 1 -a \
+	     "$(trace_count alice '^00240180')" = "$c0"
 p11 --token-label "$SIGN_TOKEN" --change-pin --pin "$JV_SIGN_PIN" \
 	--new-pin XYZ789 > change-sign.out 2>&1 &&
 p11 --token-label "$SIGN_TOKEN" --change-pin --pin XYZ789 \

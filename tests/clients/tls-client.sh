@@ -4,7 +4,7 @@
 # openssl s_client and curl (libp11's engine) log in over TLS 1.2 with
 # PKCS#1 v1.5 client signatures. TLS 1.3 client authentication needs
 # RSA-PSS, which the card cannot do: that attempt must fail, and does.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/common.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need openssl curl
 [ -e "$LIBP11_ENGINE" ] || skip "libp11's engine ($LIBP11_ENGINE) is not installed"
 harness_init
@@ -14,7 +14,7 @@ cd "$JV_TMP" || fail "no scratch directory"
 example_cnf "$top_srcdir/examples/openssl.cnf" openssl.cnf
 example_cnf "$top_srcdir/examples/openssl-tls-client.cnf" tls-client.cnf
 export AUTH_PIN=$JV_AUTH_PIN
-AUTH='pkcs11:token=JPKI%20User%20Authentication;object=User%20Authentication%20Key;type=private'
+AUTH=$AUTH_KEY
 cn=$(openssl x509 -in "$certs/auth.crt" -noout -subject -nameopt multiline |
 	sed -n 's/^ *commonName *= *//p')
 
@@ -27,15 +27,11 @@ OPENSSL_CONF=/dev/null openssl s_server -accept 127.0.0.1:0 \
 	-cert server.crt -key server.key -Verify 1 -CAfile "$JV_AUTH_CA" \
 	-www > server.log 2>&1 &
 server=$!
-trap 'r=$?; kill $server 2>/dev/null; wait $server 2>/dev/null; (exit $r); _jv_cleanup' EXIT
+stop_server() { kill "$server" 2> /dev/null; wait "$server" 2> /dev/null; }
+on_exit stop_server
 # server_says TEXT: how many times the server logged TEXT so far
 server_says() { sleep 0.2; grep -c "$1" server.log; }
-for _ in $(seq 50); do
-	port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' server.log)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || fail "s_server did not start: $(cat server.log)"
+port=$(accept_port server.log)
 echo "# s_server on 127.0.0.1:$port"
 
 # client NAME [CONFIG] [s_client options]: one request

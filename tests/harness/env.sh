@@ -19,13 +19,38 @@
 #   JV_TMP                            this test's scratch directory (kept
 #                                     when the test fails)
 #   JV_CA_DIR JV_SIGN_CA JV_AUTH_CA   the test CA pair (PEM certificates)
-#   JV_READERS                        array of the vpcd reader names
+#   JV_READERS                        array of the reader names: the two
+#                                     vpcd readers (index 0, 1), then the
+#                                     PIN-pad reader (index 2) when present
+#   JV_NREADERS                       how many there are (for the clients)
+#   JV_PINPAD                         the PIN-pad reader's index (2), or ""
+#                                     when this pcscd lacks it (a pcscd we
+#                                     reuse, or the driver not built)
+#   JV_PINPAD_DIR                     its keypad directory (see below)
 #   JV_AUTH_PIN JV_SIGN_PIN JV_FACE_PIN   default PINs of new cards
 #   OPENSC_CONF OPENSC_PKCS11         our OpenSC config, the OpenSC module
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
 # Functions: start_card stop_card restart_card remove_card insert_card
-#   card_reader card_dir card_pid trace apdu_count restart_pcscd
+#   card_reader card_dir card_pid trace apdu_count card_verifies card_signs
+#   trace_count restart_pcscd pinpad_type pinpad_features pinpad_log need_pinpad
 #   ok not_ok skip fail harness_done.
+#
+# The PIN-pad reader.  Every pcscd the harness starts has, after the two
+# vpcd readers, "JPKI Test PIN-pad": tests/pinpad/ifd-pinpad.so, a driver
+# that passes everything to its own copy of vpcd (port 35965) and adds a
+# PC/SC part 10 keypad fed from files in $JV_PINPAD_DIR:
+#   start_card NAME standard "$JV_PINPAD"   a card in the PIN-pad reader
+#   pinpad_type 1234 [cancel|timeout|DIGITS...]
+#                         what the person types next, one entry per PIN the
+#                         reader asks for (a change: new PIN, confirmation);
+#                         nothing written means a keypad timeout
+#   pinpad_features verify modify properties [display] | none
+#                         what the reader claims from the next control call
+#                         on (default: verify modify properties)
+#   pinpad_log            the path of its log: "verify-direct len=4
+#                         sw=9000" lines, never the digits
+#   need_pinpad           skip the test (77) when this pcscd lacks it
+# The driver's protocol is described at the top of tests/pinpad/ifd-pinpad.c.
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -43,8 +68,13 @@ export JV_VCARD JV_PCSC_APDU JV_MKCARD JV_AUTH_PIN JV_SIGN_PIN JV_FACE_PIN
 export OPENSC_CONF OPENSC_PKCS11
 
 JV_LOCK=${JV_LOCK:-/tmp/jpki-pkcs11-integration.lock}
-JV_PCSCD_CONF=$top_srcdir/tests/harness/reader.conf.d
+JV_PCSCD_CONF=		# written by harness_init: $JV_TMP/reader.conf.d
 JV_VPCD_PORT=35963		# reader i listens on 35963 + i
+JV_VPCD_LIB=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+JV_PINPAD_LIB=$top_builddir/tests/pinpad/.libs/ifd-pinpad.so
+JV_PINPAD_NAME="JPKI Test PIN-pad"
+JV_PINPAD=
+JV_PINPAD_DIR=
 JV_PCSCD_PID=
 JV_FAILED=0
 JV_READERS=()
@@ -54,7 +84,17 @@ declare -A JV_CARD_PID=() JV_CARD_IDX=() JV_CARD_ARGS=()
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; JV_FAILED=1; }
 skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; JV_FAILED=1; exit 1; }
+# fail also works inside $(...): there it tells on stderr and stops the
+# test itself (SIGTERM to the test's shell, whose trap exits 1), as a
+# subshell's exit alone would be lost.
+fail() {
+	if [ "${BASHPID:-$$}" != "$$" ]; then
+		echo "FAIL: $*" >&2
+		kill -TERM "$$"
+		exit 1
+	fi
+	echo "FAIL: $*"; JV_FAILED=1; exit 1
+}
 harness_done() {
 	if [ "$JV_FAILED" = 0 ]; then
 		echo "PASS: $(basename "$0")"
@@ -64,6 +104,24 @@ harness_done() {
 	exit 1
 }
 
+# --- the PIN-pad reader --------------------------------------------------
+need_pinpad() {
+	[ -n "$JV_PINPAD" ] || skip "this pcscd has no PIN-pad reader"
+}
+pinpad_type() {
+	need_pinpad
+	printf '%s\n' "$@" > "$JV_PINPAD_DIR/keypad"
+}
+pinpad_features() {
+	need_pinpad
+	if [ "$*" = none ]; then
+		: > "$JV_PINPAD_DIR/features"
+	else
+		printf '%s\n' "$@" > "$JV_PINPAD_DIR/features"
+	fi
+}
+pinpad_log() { echo "$JV_PINPAD_DIR/log"; }
+
 # --- pcscd ---------------------------------------------------------------
 _jv_pcscd_running() {
 	local pid
@@ -72,14 +130,56 @@ _jv_pcscd_running() {
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-# Fills JV_READERS with the vpcd readers; fails when there are none.
+# Fills JV_READERS with the vpcd readers, then the PIN-pad reader when it
+# is there and sits on the port of index 2 (set in _jv_write_conf); fails
+# when there are no vpcd readers.
 _jv_find_readers() {
-	local r
+	local r pinpad=
 	JV_READERS=()
+	JV_PINPAD=
 	while IFS= read -r r; do
-		case $r in *"Virtual PCD"*) JV_READERS+=("$r") ;; esac
+		case $r in
+		*"Virtual PCD"*) JV_READERS+=("$r") ;;
+		"$JV_PINPAD_NAME"*) pinpad=$r ;;
+		esac
 	done < <("$JV_PCSC_APDU" readers 2>/dev/null)
+	if [ -n "$pinpad" ] && [ -n "$JV_PINPAD_DIR" ] && [ ${#JV_READERS[@]} = 2 ]; then
+		JV_PINPAD=${#JV_READERS[@]}
+		JV_READERS+=("$pinpad")
+	fi
+	JV_NREADERS=${#JV_READERS[@]}
+	export JV_NREADERS
 	[ ${#JV_READERS[@]} -gt 0 ]
+}
+
+# The reader configuration of the pcscd we start, in $JV_TMP: one vpcd
+# device giving two readers, "Virtual PCD 00 00" (35963) and "... 00 01"
+# (35964), then the PIN-pad reader (35965), in one file so that pcscd adds
+# them in this order.  Never a second vpcd device: the driver keeps one
+# table of slots for all its devices, so a second one takes over the first
+# one's slots; the PIN-pad driver loads a copy of vpcd for that reason.
+_jv_write_conf() {
+	local conf=$JV_TMP/reader.conf.d
+	JV_PCSCD_CONF=$conf
+	mkdir -p "$conf"
+	cat > "$conf/readers" <<-EOF
+	FRIENDLYNAME "Virtual PCD"
+	DEVICENAME   /dev/null:0x8C7B
+	LIBPATH      $JV_VPCD_LIB
+	CHANNELID    0x8C7B
+	EOF
+	[ -e "$JV_PINPAD_LIB" ] || return 0
+	JV_PINPAD_DIR=$JV_TMP/pinpad
+	mkdir -p "$JV_PINPAD_DIR"
+	cp "$JV_VPCD_LIB" "$JV_PINPAD_DIR/libifdvpcd.so"
+	printf 'vpcd %s\ndevice /dev/null:%d\n' "$JV_PINPAD_DIR/libifdvpcd.so" \
+		$((JV_VPCD_PORT + 2)) > "$JV_PINPAD_DIR/config"
+	cat >> "$conf/readers" <<-EOF
+	FRIENDLYNAME "$JV_PINPAD_NAME"
+	DEVICENAME   $JV_PINPAD_DIR
+	LIBPATH      $JV_PINPAD_LIB
+	EOF
+	export JV_PINPAD_DIR
 }
 
 _jv_start_pcscd() {
@@ -124,8 +224,21 @@ card_reader() { echo "${JV_READERS[${JV_CARD_IDX[$1]}]}"; }
 card_dir() { echo "$JV_TMP/cards/$1"; }
 card_pid() { echo "${JV_CARD_PID[$1]}"; }
 trace() { echo "$JV_TMP/cards/$1/trace"; }
-# APDUs the card answered so far (since it was first started).
-apdu_count() { grep -vc '^#' "$(trace "$1")" || true; }
+# APDUs the card answered so far (since it was first started). Without a
+# readable trace the test fails: a count of nothing must never read as 0.
+apdu_count() { trace_count "$1" -v '^#'; }
+# PIN VERIFYs with a PIN (not the empty status queries) the card received,
+# and the signatures it was asked for (COMPUTE DIGITAL SIGNATURE).
+card_verifies() { trace_count "$1" '^00200080[0-9A-F][0-9A-F]\*'; }
+card_signs() { trace_count "$1" '^802A0080'; }
+# trace_count NAME GREP-ARGS...: the lines of the card's trace that match.
+trace_count() {
+	local name=$1 t
+	t=$(trace "$name")
+	shift
+	[ -f "$t" ] && [ -r "$t" ] || fail "no readable trace for card $name ($t)"
+	grep -c "$@" "$t" || [ $? = 1 ] || fail "cannot read the trace of card $name"
+}
 
 _jv_wait_card() {	# NAME present|absent
 	"$JV_PCSC_APDU" wait "$(card_reader "$1")" "$2" 10 ||
@@ -147,9 +260,11 @@ _jv_launch() {	# NAME: start the card process with its recorded options
 # starts jpki-vcard on reader READER_INDEX (default 0) and waits until the
 # reader shows the card (unless --removed is among the options).
 start_card() {
-	local name=$1 profile=${2:-standard} idx=${3:-0} dir mk=() a
+	local name=$1 profile=${2:-standard} idx=${3-0} dir mk=() a
 	shift $(($# < 3 ? $# : 3))
 	[ -z "${JV_CARD_PID[$name]:-}" ] || fail "card $name already started"
+	# An empty index is a reader this pcscd lacks ("$JV_PINPAD").
+	[ -n "$idx" ] || skip "no such reader for card $name"
 	[ "$idx" -lt ${#JV_READERS[@]} ] || skip "no vpcd reader $idx"
 	for a in "${!JV_CARD_IDX[@]}"; do
 		[ "${JV_CARD_IDX[$a]}" != "$idx" ] || [ -z "${JV_CARD_PID[$a]:-}" ] ||
@@ -236,6 +351,7 @@ harness_init() {
 		_jv_find_readers || skip "a pcscd without vpcd readers is running"
 		echo "# reusing the running pcscd (pid $(cat /run/pcscd/pcscd.pid))"
 	else
+		_jv_write_conf
 		_jv_start_pcscd || skip "cannot start pcscd"
 		echo "# started pcscd (pid $JV_PCSCD_PID)"
 	fi

@@ -7,6 +7,10 @@
  *                                          (exit 0 reached, 1 timeout)
  *   pcsc-apdu run READER [SCRIPT]          send the APDUs of SCRIPT (or
  *                                          stdin), check the answers
+ *   pcsc-apdu features READER              the reader's PIN-pad features
+ *   pcsc-apdu verify-direct READER EF      a VERIFY typed on the keypad
+ *   pcsc-apdu change-direct READER EF      a PIN change typed on the keypad
+ *                                          (see pcsc-pinpad.c)
  *
  * Script lines ("#" starts a comment):
  *   APDU [SW [DATA]]   hex; SW and DATA may use "x" for any nibble; DATA
@@ -21,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <winscard.h>
+
+#include "pcsc-pinpad.h"
 
 static SCARDCONTEXT ctx;
 
@@ -189,7 +195,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: pcsc-apdu readers | wait READER "
-			"present|absent SECONDS | run READER [SCRIPT]\n");
+			"present|absent SECONDS | run READER [SCRIPT] | "
+			"features READER | verify-direct|change-direct READER EF\n");
 		return 2;
 	}
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
@@ -207,6 +214,12 @@ int main(int argc, char **argv)
 			if (in != stdin)
 				fclose(in);
 		}
+	} else if (strcmp(argv[1], "features") == 0 && argc == 3) {
+		ret = pinpad_features(ctx, argv[2]);
+	} else if (strcmp(argv[1], "verify-direct") == 0 && argc == 4) {
+		ret = pinpad_verify(ctx, argv[2], argv[3]);
+	} else if (strcmp(argv[1], "change-direct") == 0 && argc == 4) {
+		ret = pinpad_change(ctx, argv[2], argv[3]);
 	} else {
 		fprintf(stderr, "pcsc-apdu: bad arguments\n");
 	}

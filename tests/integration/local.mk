@@ -2,7 +2,7 @@
 # p11check (a dlopen client of the built module) or pkcs11-tool.
 check_PROGRAMS += tests/integration/p11check
 tests_integration_p11check_SOURCES = tests/integration/p11check.c \
-	tests/integration/p11check.h tests/integration/p11check_events.c \
+	tests/integration/p11check.h tests/integration/p11check_events.c tests/integration/p11check_failsafe.c \
 	tests/integration/p11util.c tests/integration/p11util.h
 tests_integration_p11check_LDADD = -ldl -lpthread
 
@@ -12,6 +12,7 @@ INTEGRATION_TESTS = \
 	tests/integration/pins.sh \
 	tests/integration/events.sh \
 	tests/integration/robustness.sh \
-	tests/integration/valgrind.sh
+	tests/integration/valgrind.sh \
+	tests/integration/failsafe.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh

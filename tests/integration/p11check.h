@@ -23,5 +23,10 @@ int cmd_pcscd(void);
 int cmd_no_pcscd(void);
 int cmd_reset(void);
 int cmd_cost(void);
+int cmd_hold_then(const char *how, long ms);
+int cmd_hold_stay(long ms);
+int cmd_setpin_pending(const char *new_pin);
+int cmd_close_last(void);
+int cmd_finalize_race(int threads, int rounds);
 
 #endif

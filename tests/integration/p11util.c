@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,11 +201,23 @@ long apdu_count(void)
 	long n = 0;
 	FILE *f;
 
-	if (!path || !(f = fopen(path, "r")))
-		return -1;
+	/* A count of nothing would make every "no APDU" check pass: without
+	 * the trace the program stops, and the test fails. */
+	if (!path || !*path) {
+		printf("not ok - JP_TRACE is not set: no APDU can be counted\n");
+		exit(99);
+	}
+	if (!(f = fopen(path, "r"))) {
+		printf("not ok - cannot read the card's trace %s: %s\n", path, strerror(errno));
+		exit(99);
+	}
 	while (fgets(line, sizeof(line), f))
 		if (line[0] != '#' && line[0] != '\n')
 			n++;
+	if (ferror(f)) {
+		printf("not ok - error reading the card's trace %s\n", path);
+		exit(99);
+	}
 	fclose(f);
 	return n;
 }

@@ -39,7 +39,8 @@ CK_ULONG get_ulong(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t)
 CK_RV sign_data(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, const char *pin, const void *data, size_t len,
                 unsigned char *sig, CK_ULONG *sig_len, bool multipart);
 
-/* APDUs in the virtual card's trace ($JP_TRACE), or -1 without one. */
+/* APDUs in the virtual card's trace ($JP_TRACE); without a readable trace
+ * it reports "not ok" and exits 99 (a hard error), never a count. */
 long apdu_count(void);
 
 #endif

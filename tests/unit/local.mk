@@ -52,3 +52,9 @@ TESTS += tests/unit/test_cert
 tests_unit_test_cert_SOURCES = tests/unit/test_cert.c
 tests_unit_test_cert_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cert_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_pinpad
+TESTS += tests/unit/test_pinpad
+tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)
+tests_unit_test_pinpad_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pinpad_LDADD = $(UNIT_LDADD)

@@ -16,6 +16,48 @@
 
 static const uint8_t TWO[2] = { 0x00, 0x06 };
 
+/* The exchange tests: a scripted card, and where its answer lands. The
+ * teardown fails a test whose script was not used up. */
+typedef struct {
+	jp_transport *t;
+	uint8_t resp[256];
+	size_t n;
+	uint16_t sw;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->t = script_new();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	script_assert_done(f->t);
+	script_free(f->t);
+	free(f);
+	return 0;
+}
+
+/* One exchange into f->resp, room for cap bytes. */
+static jp_rv xchg_into(fixture *f, const jp_apdu *a, size_t cap)
+{
+	f->n = cap;
+	f->sw = 0;
+	return jp_apdu_exchange(f->t, a, f->resp, &f->n, &f->sw);
+}
+
+static jp_rv xchg(fixture *f, const jp_apdu *a)
+{
+	return xchg_into(f, a, sizeof(f->resp));
+}
+
 static void check_encode(const jp_apdu *a, const char *hex)
 {
 	uint8_t buf[300], want[300];
@@ -69,195 +111,134 @@ static void test_encode_refuses(void **state)
 
 static void test_exchange_plain(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 3, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
-	(void)state;
 
-	script_expect(t, "00 B0 00 00 03", "8F 8F 00 90 00");
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_OK);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(n, 3);
-	assert_memory_equal(resp, "\x8F\x8F\x00", 3);
-	script_assert_done(t);
-	script_free(t);
+	script_expect(f->t, "00 B0 00 00 03", "8F 8F 00 90 00");
+	assert_int_equal(xchg(f, &a), JP_OK);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->n, 3);
+	assert_memory_equal(f->resp, "\x8F\x8F\x00", 3);
 }
 
 static void test_exchange_sw_not_interpreted(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 0, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
-	(void)state;
 
-	script_expect(t, "00 B0 00 00 00", "69 82");
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_OK);
-	assert_int_equal(sw, 0x6982);
-	assert_int_equal(n, 0);
-	script_free(t);
+	script_expect(f->t, "00 B0 00 00 00", "69 82");
+	assert_int_equal(xchg(f, &a), JP_OK);
+	assert_int_equal(f->sw, 0x6982);
+	assert_int_equal(f->n, 0);
 }
 
 static void test_get_response(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x80, 0x2A, 0x00, 0x80, TWO, 2, 0, 0 };
-	uint8_t resp[256], sig[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
-	(void)state;
+	uint8_t sig[256];
 
 	memset(sig, 0x5A, sizeof(sig));
-	script_expect(t, "80 2A 00 80 02 00 06 00", "61 00");
-	script_expect_data(t, "00 C0 00 00 00", sig, 256, 0x9000);
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_OK);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(n, 256);
-	assert_memory_equal(resp, sig, 256);
-	assert_int_equal(script_count(t), 2);
-	script_free(t);
+	script_expect(f->t, "80 2A 00 80 02 00 06 00", "61 00");
+	script_expect_data(f->t, "00 C0 00 00 00", sig, 256, 0x9000);
+	assert_int_equal(xchg(f, &a), JP_OK);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->n, 256);
+	assert_memory_equal(f->resp, sig, 256);
+	assert_int_equal(script_count(f->t), 2);
 }
 
 static void test_get_response_chained(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 6, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
-	(void)state;
 
-	script_expect(t, "00 B0 00 00 06", "01 02 61 02");
-	script_expect(t, "00 C0 00 00 02", "03 04 61 02");
-	script_expect(t, "00 C0 00 00 02", "05 06 90 00");
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_OK);
-	assert_int_equal(n, 6);
-	assert_memory_equal(resp, "\x01\x02\x03\x04\x05\x06", 6);
-	script_assert_done(t);
-	script_free(t);
+	script_expect(f->t, "00 B0 00 00 06", "01 02 61 02");
+	script_expect(f->t, "00 C0 00 00 02", "03 04 61 02");
+	script_expect(f->t, "00 C0 00 00 02", "05 06 90 00");
+	assert_int_equal(xchg(f, &a), JP_OK);
+	assert_int_equal(f->n, 6);
+	assert_memory_equal(f->resp, "\x01\x02\x03\x04\x05\x06", 6);
 }
 
 static void test_get_response_endless(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 0, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
 	int i;
-	(void)state;
 
-	script_expect(t, "00 B0 00 00 00", "61 01");
+	script_expect(f->t, "00 B0 00 00 00", "61 01");
 	for (i = 0; i < 8; i++)
-		script_expect(t, "00 C0 00 00 01", "61 01");
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_DEVICE);
-	script_assert_done(t);
-	script_free(t);
+		script_expect(f->t, "00 C0 00 00 01", "61 01");
+	assert_int_equal(xchg(f, &a), JP_E_DEVICE);
 }
 
 static void test_wrong_le_resent(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x50, NULL, 0, 0, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
-	(void)state;
 
-	script_expect(t, "00 B0 00 50 00", "6C 03");
-	script_expect(t, "00 B0 00 50 03", "41 42 43 90 00");
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_OK);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(n, 3);
-	script_assert_done(t);
-	script_free(t);
+	script_expect(f->t, "00 B0 00 50 00", "6C 03");
+	script_expect(f->t, "00 B0 00 50 03", "41 42 43 90 00");
+	assert_int_equal(xchg(f, &a), JP_OK);
+	assert_int_equal(f->sw, 0x9000);
+	assert_int_equal(f->n, 3);
 }
 
 static void test_wrong_le_not_resent(void **state)
 {
 	/* no Le, or a PIN inside: 6Cxx comes back as a status word */
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu nole = { 0x00, 0xA4, 0x02, 0x0C, TWO, 2, -1, 0 };
 	jp_apdu pin = { 0x00, 0x20, 0x00, 0x80, (const uint8_t *)"1234", 4, 0, 1 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw = 0;
-	(void)state;
 
-	script_expect(t, "00 A4 02 0C 02 00 06", "6C 10");
-	assert_int_equal(jp_apdu_exchange(t, &nole, resp, &n, &sw), JP_OK);
-	assert_int_equal(sw, 0x6C10);
-	script_expect(t, "00 20 00 80 04 31 32 33 34 00", "6C 10");
-	n = sizeof(resp);
-	assert_int_equal(jp_apdu_exchange(t, &pin, resp, &n, &sw), JP_OK);
-	assert_int_equal(sw, 0x6C10);
-	assert_int_equal(script_count(t), 2);
-	script_assert_done(t);
-	script_free(t);
+	script_expect(f->t, "00 A4 02 0C 02 00 06", "6C 10");
+	assert_int_equal(xchg(f, &nole), JP_OK);
+	assert_int_equal(f->sw, 0x6C10);
+	script_expect(f->t, "00 20 00 80 04 31 32 33 34 00", "6C 10");
+	assert_int_equal(xchg(f, &pin), JP_OK);
+	assert_int_equal(f->sw, 0x6C10);
+	assert_int_equal(script_count(f->t), 2);
 }
 
 static void test_malformed_answers(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 2, 0 };
-	uint8_t resp[256];
-	size_t n;
-	uint16_t sw;
-	(void)state;
 
-	script_expect(t, "00 B0 00 00 02", "90");                 /* 1 byte */
-	n = sizeof(resp);
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_DEVICE);
-	script_expect(t, "00 B0 00 00 02", "");                   /* nothing */
-	n = sizeof(resp);
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_DEVICE);
-	script_expect(t, "00 B0 00 00 02", "01 02 03 90 00");     /* more than Le */
-	n = sizeof(resp);
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_DEVICE);
-	script_expect(t, "00 B0 00 00 02", "01 02 90 00");        /* buffer too small */
-	n = 1;
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_DEVICE);
-	script_assert_done(t);
-	script_free(t);
+	script_expect(f->t, "00 B0 00 00 02", "90");                 /* 1 byte */
+	assert_int_equal(xchg(f, &a), JP_E_DEVICE);
+	script_expect(f->t, "00 B0 00 00 02", "");                   /* nothing */
+	assert_int_equal(xchg(f, &a), JP_E_DEVICE);
+	script_expect(f->t, "00 B0 00 00 02", "01 02 03 90 00");     /* more than Le */
+	assert_int_equal(xchg(f, &a), JP_E_DEVICE);
+	script_expect(f->t, "00 B0 00 00 02", "01 02 90 00");        /* buffer too small */
+	assert_int_equal(xchg_into(f, &a, 1), JP_E_DEVICE);
 }
 
 static void test_transport_error_passes(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 2, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw;
-	(void)state;
 
-	script_expect_error(t, "00 B0 00 00 02", JP_E_RESET);
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_RESET);
-	script_expect_error(t, "00 B0 00 00 02", JP_E_NO_CARD);
-	assert_int_equal(jp_apdu_exchange(t, &a, resp, &n, &sw), JP_E_NO_CARD);
-	script_assert_done(t);
-	script_free(t);
+	script_expect_error(f->t, "00 B0 00 00 02", JP_E_RESET);
+	assert_int_equal(xchg(f, &a), JP_E_RESET);
+	script_expect_error(f->t, "00 B0 00 00 02", JP_E_NO_CARD);
+	assert_int_equal(xchg(f, &a), JP_E_NO_CARD);
 }
 
 static void test_trace_redacts(void **state)
 {
-	jp_transport *t = script_new();
+	fixture *f = *state;
 	jp_apdu pin = { 0x00, 0x20, 0x00, 0x80, (const uint8_t *)"7395", 4, -1, 1 };
 	jp_apdu rd = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 2, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw;
 	char *log;
-	(void)state;
 
 	log_capture_start();
-	script_expect(t, "00 20 00 80 04 37 33 39 35", "63 C2");
-	script_expect(t, "00 B0 00 00 02", "AB CD 90 00");
-	assert_int_equal(jp_apdu_exchange(t, &pin, resp, &n, &sw), JP_OK);
-	n = sizeof(resp);
-	assert_int_equal(jp_apdu_exchange(t, &rd, resp, &n, &sw), JP_OK);
+	script_expect(f->t, "00 20 00 80 04 37 33 39 35", "63 C2");
+	script_expect(f->t, "00 B0 00 00 02", "AB CD 90 00");
+	assert_int_equal(xchg(f, &pin), JP_OK);
+	assert_int_equal(xchg(f, &rd), JP_OK);
 	jp_log_apdu("<-", (const uint8_t *)"\x12\x34\x90\x00", 4, 1);
 	log = log_capture_stop();
 
@@ -270,7 +251,6 @@ static void test_trace_redacts(void **state)
 	assert_null(strstr(log, "7395"));
 	assert_null(strstr(log, "12 34"));
 	free(log);
-	script_free(t);
 }
 
 static void test_log_off_by_default(void **state)
@@ -292,16 +272,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encode_cases),
 		cmocka_unit_test(test_encode_refuses),
-		cmocka_unit_test(test_exchange_plain),
-		cmocka_unit_test(test_exchange_sw_not_interpreted),
-		cmocka_unit_test(test_get_response),
-		cmocka_unit_test(test_get_response_chained),
-		cmocka_unit_test(test_get_response_endless),
-		cmocka_unit_test(test_wrong_le_resent),
-		cmocka_unit_test(test_wrong_le_not_resent),
-		cmocka_unit_test(test_malformed_answers),
-		cmocka_unit_test(test_transport_error_passes),
-		cmocka_unit_test(test_trace_redacts),
+		cmocka_unit_test_setup_teardown(test_exchange_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exchange_sw_not_interpreted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_response, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_response_chained, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_response_endless, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_le_resent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_le_not_resent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transport_error_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_redacts, setup, teardown),
 		cmocka_unit_test(test_log_off_by_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,8 @@
 #include <cmocka.h>
 
 #include "script_transport.h"
-#include "state.h"
+#include "conf.h"
+#include "slot.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -31,11 +32,9 @@ static int setup(void **state)
 {
 	jp_reader *r = calloc(1, sizeof(*r));
 
-	memset(&g, 0, sizeof(g));
 	jp_lock_setup(NULL);
-	jp_mutex_new(&g.lock);
-	g.always_auth = true;
-	g.tokens = 3;
+	jp_global_init();
+	jp_conf_set(true, 3);
 	scr = script_new();
 	script_backend_use(scr);
 	assert_int_equal(jp_card_init(&r->card, "scripted"), 0);
@@ -62,7 +61,7 @@ static int teardown(void **state)
 	jp_token_clear(&r->tokens[1]);
 	free(r->name);
 	free(r);
-	jp_mutex_free(g.lock);
+	jp_global_free();
 	return 0;
 }
 

@@ -432,7 +432,8 @@ static void test_cert_ff_then_garbage(void **state)
 	cert_bad(state, b, sizeof(b), 0x9000);
 }
 
-static void cert_truncated(void **state, const char *second_answer)
+/* The file ends, or the card stops answering, after the first piece. */
+static void cert_truncated(void **state, const char *second_answer, jp_rv want)
 {
 	fixture *f = *state;
 	uint8_t *cert = fake_cert(600), *der = (uint8_t *)1;
@@ -442,16 +443,19 @@ static void cert_truncated(void **state, const char *second_answer)
 	script_expect(f->t, SEL("00 0A"), OK);
 	script_expect_data(f->t, "00 B0 00 00 00", cert, 256, 0x9000);
 	script_expect(f->t, "00 B0 01 00 00", second_answer);
-	assert_int_equal(jpki_read_cert(&f->c, JPKI_AUTH, false, &der, &len), JP_E_DEVICE);
+	assert_int_equal(jpki_read_cert(&f->c, JPKI_AUTH, false, &der, &len), want);
 	assert_null(der);
 	assert_int_equal(len, 0);
 	script_assert_done(f->t);
 	free(cert);
 }
 
-static void test_cert_truncated_6b00(void **state) { cert_truncated(state, "6B 00"); }
-static void test_cert_truncated_empty(void **state) { cert_truncated(state, "90 00"); }
-static void test_cert_truncated_6982(void **state) { cert_truncated(state, "6F 00"); }
+static void test_cert_truncated_6b00(void **state) { cert_truncated(state, "6B 00", JP_E_DEVICE); }
+static void test_cert_truncated_empty(void **state) { cert_truncated(state, "90 00", JP_E_DEVICE); }
+/* security status not satisfied mid-file: said as such, as at offset 0 */
+static void test_cert_truncated_6982(void **state) { cert_truncated(state, "69 82", JP_E_SECURITY); }
+/* a status word nobody expects: a device error */
+static void test_cert_truncated_6f00(void **state) { cert_truncated(state, "6F 00", JP_E_DEVICE); }
 
 static void test_cert_short_chunks(void **state)
 {
@@ -832,7 +836,7 @@ int main(void)
 		T(test_cert_header_cut), T(test_cert_absurd_length), T(test_cert_empty_file),
 		T(test_cert_empty_answer), T(test_cert_ff_then_garbage),
 		T(test_cert_truncated_6b00), T(test_cert_truncated_empty),
-		T(test_cert_truncated_6982), T(test_cert_short_chunks), T(test_cert_too_much),
+		T(test_cert_truncated_6982), T(test_cert_truncated_6f00), T(test_cert_short_chunks), T(test_cert_too_much),
 		T(test_info_adult), T(test_info_under_15), T(test_info_blank_serial),
 		T(test_info_zero_serial), T(test_info_ff_serial), T(test_info_nonprintable_serial),
 		T(test_info_padded_serial), T(test_info_short_files), T(test_info_missing_files),

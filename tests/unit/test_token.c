@@ -16,7 +16,9 @@
 #include "object.h"
 #include "pin.h"
 #include "script_transport.h"
-#include "state.h"
+#include "conf.h"
+#include "session.h"
+#include "slot.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -110,10 +112,9 @@ static void reader_free(jp_reader *r)
 
 static int setup(void **state)
 {
-	memset(&g, 0, sizeof(g));
 	jp_lock_setup(NULL);
-	jp_mutex_new(&g.lock);
-	g.always_auth = true;
+	jp_global_init();
+	jp_conf_set(true, 3);
 	*state = reader_new();
 	return 0;
 }
@@ -121,7 +122,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	reader_free(*state);
-	jp_mutex_free(g.lock);
+	jp_global_free();
 	return 0;
 }
 
@@ -139,6 +140,57 @@ static void test_format_costs_nothing(void **state)
 	assert_int_equal(login(r, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
 	assert_int_equal(script_count(scr), 0);
 	assert_int_equal(script_begins(scr), 0);
+}
+
+static CK_RV set_pin(jp_reader *r, jpki_cred cred, const char *old_pin, const char *new_pin)
+{
+	return jp_token_set_pin(r, &r->tokens[cred], (const CK_UTF8CHAR *)old_pin, strlen(old_pin),
+	                        (const CK_UTF8CHAR *)new_pin, strlen(new_pin));
+}
+
+/* No signature PIN is made of letters only or digits only (module.md,
+ * "Login and PINs"): refused at login and as the old PIN of C_SetPIN,
+ * before the card is touched. */
+static void test_sign_pin_must_mix(void **state)
+{
+	jp_reader *r = *state;
+
+	assert_int_equal(check(JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(check(JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(login(r, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(login(r, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(set_pin(r, JPKI_SIGN, "ABCDEF", "NEW456"), CKR_PIN_INVALID);
+	assert_int_equal(set_pin(r, JPKI_SIGN, "123456", "NEW456"), CKR_PIN_INVALID);
+	assert_int_equal(script_count(scr), 0);
+	assert_int_equal(script_begins(scr), 0);
+	assert_int_equal(r->tokens[JPKI_SIGN].tries, 5);
+}
+
+/* Lower-case letters in a signature PIN are sent as upper case. */
+static void test_sign_pin_lower_case(void **state)
+{
+	jp_reader *r = *state;
+
+	r->tokens[JPKI_SIGN].cert_tried = true;
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 1B"), OK);
+	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(login(r, JPKI_SIGN, "abc123"), CKR_OK);
+	assert_true(r->tokens[JPKI_SIGN].logged_in);
+}
+
+/* C_SetPIN: the old and the new PIN in either case. */
+static void test_set_sign_pin_lower_case(void **state)
+{
+	jp_reader *r = *state;
+
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 1B"), OK);
+	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	script_expect(scr, "00 24 01 80 06 4E 45 57 37 38 39", OK);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(set_pin(r, JPKI_SIGN, "abC123", "new789"), CKR_OK);
 }
 
 static void test_login_ok_clears(void **state)
@@ -389,7 +441,7 @@ static void test_find_needs(void **state)
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_BYTE id = 0x01;
 	CK_ATTRIBUTE a[2] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, &id, 1 } };
-	bool cert, ca;
+	bool cert = true, ca = true;    /* what each call must overwrite */
 
 	jp_obj_find_needs(t, a, 2, &cert, &ca);
 	assert_false(cert);             /* a key search by id reads no certificate */
@@ -397,6 +449,7 @@ static void test_find_needs(void **state)
 	jp_obj_find_needs(t, NULL, 0, &cert, &ca);
 	assert_true(cert && ca);
 	cls = CKO_CERTIFICATE;
+	cert = false;
 	jp_obj_find_needs(t, a, 2, &cert, &ca);
 	assert_true(cert);
 	assert_false(ca);
@@ -407,6 +460,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pin_rules),
 		cmocka_unit_test_setup_teardown(test_format_costs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_pin_must_mix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_pin_lower_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_sign_pin_lower_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_ok_clears, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_wrong_then_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_pin_token, setup, teardown),

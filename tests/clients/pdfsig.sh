@@ -5,7 +5,7 @@
 # pdfsig gives its one password to every token that needs a login and
 # gives up at the second, so the module shows only the signature token
 # (JPKI_PKCS11_TOKENS=sign); the test shows both ways.
-. "$top_srcdir/tests/clients2/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 for p in pdfsig pdfinfo certutil modutil openssl; do need "$p"; done
 harness_init
 start_card alice standard 0
@@ -36,10 +36,7 @@ pdfinfo "$JV_TMP/doc.pdf" > "$JV_TMP/pdfinfo.log" 2>&1 && grep -q '^Pages: *1$' 
 	fail "mkpdf made a broken PDF: $(cat "$JV_TMP/pdfinfo.log")"
 
 db=$JV_TMP/nssdb
-mkdir -p "$db"
-certutil -N -d "sql:$db" --empty-password
-modutil -dbdir "sql:$db" -add jpki -libfile "$JPKI_MODULE" -force > "$JV_TMP/modutil.log" 2>&1 ||
-	fail "modutil -add: $(cat "$JV_TMP/modutil.log")"
+nss_db "$db" "$JPKI_MODULE"
 NICK="JPKI Digital Signature:Digital Signature Certificate"
 
 # Both tokens shown: pdfsig's single password cannot open both.
@@ -75,8 +72,7 @@ unset JPKI_PKCS11_TOKENS
 
 # A relying party without the card: an NSS database with the signature CA.
 v=$JV_TMP/verifydb
-mkdir -p "$v"
-certutil -N -d "sql:$v" --empty-password
+nss_db "$v"
 certutil -A -d "sql:$v" -n "JPKI signature CA" -t "C,C,C" -i "$JV_SIGN_CA"
 pdfsig -nssdir "sql:$v" -no-ocsp "$JV_TMP/signed.pdf" > "$JV_TMP/verify.log" 2>&1
 cn=$(openssl x509 -in "$certs/sign.crt" -noout -subject -nameopt multiline |
@@ -93,7 +89,10 @@ echo "# certificate check: $(sed -n 's/.*Certificate Validation: //p' "$JV_TMP/v
 LC_ALL=C sed 's/with the My Number Card/with the My Numbr Card!/' "$JV_TMP/signed.pdf" > "$JV_TMP/tampered.pdf"
 cmp -s "$JV_TMP/signed.pdf" "$JV_TMP/tampered.pdf" && fail "tampering changed nothing"
 pdfsig -nssdir "sql:$v" -no-ocsp "$JV_TMP/tampered.pdf" > "$JV_TMP/tampered.log" 2>&1
-grep -q 'Signature is Valid' "$JV_TMP/tampered.log" &&
-	not_ok "pdfsig accepted a tampered PDF" ||
-	ok "a tampered PDF is not valid: $(sed -n 's/.*Signature Validation: //p' "$JV_TMP/tampered.log")"
+verdict=$(sed -n 's/.*Signature Validation: //p' "$JV_TMP/tampered.log")
+if [ -n "$verdict" ] && [ "$verdict" != "Signature is Valid." ]; then
+	ok "a tampered PDF is not valid: $verdict"
+else
+	not_ok "pdfsig on a tampered PDF: $(cat "$JV_TMP/tampered.log")"
+fi
 harness_done

@@ -4,7 +4,7 @@ Firefox test: no third-party packages.
 
     marionette.py PORT COMMAND [ARG...]
 
-Used by tests/clients2/firefox.sh (issue 5, item 7). Firefox must be
+Used by tests/clients/firefox.sh (issue 5, item 7). Firefox must be
 started with --marionette -remote-allow-system-access and the pref
 marionette.port set.
 

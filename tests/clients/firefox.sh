@@ -6,7 +6,7 @@
 # the card's certificate by itself and asks for the PIN, which Marionette
 # answers. The page shows the card's certificate; only the 4-digit PIN
 # reached the card, never the signature PIN.
-. "$top_srcdir/tests/clients2/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 FIREFOX=$(command -v firefox-esr || command -v firefox) || skip "firefox-esr is not installed"
 for p in python3 openssl modutil certutil; do need "$p"; done
 AUTH_MODULE=$top_builddir/.libs/jpki-pkcs11-auth.so
@@ -36,12 +36,7 @@ OPENSSL_CONF=/dev/null timeout 120 openssl s_server -accept 127.0.0.1:0 \
 server=$!
 stop_server() { kill "$server" 2> /dev/null; wait "$server" 2> /dev/null; }
 on_exit stop_server
-for _ in $(seq 50); do
-	port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' server.log)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || fail "s_server did not start: $(cat server.log)"
+port=$(accept_port server.log)
 echo "# s_server on 127.0.0.1:$port"
 
 # --- the profile: module, server CA, prefs ------------------------------
@@ -77,13 +72,13 @@ HOME=$JV_TMP MOZ_HEADLESS=1 timeout 150 "$FIREFOX" --headless --marionette \
 ff=$!
 stop_firefox() {
 	kill -0 "$ff" 2> /dev/null || return 0
-	timeout 10 python3 "$top_srcdir/tests/clients2/marionette.py" "$mport" quit \
+	timeout 10 python3 "$MARIONETTE" "$mport" quit \
 		> /dev/null 2>&1
 	for _ in $(seq 50); do kill -0 "$ff" 2> /dev/null || break; sleep 0.1; done
 	kill "$ff" 2> /dev/null; wait "$ff" 2> /dev/null
 }
 on_exit stop_firefox
-M() { timeout 60 python3 "$top_srcdir/tests/clients2/marionette.py" "$mport" "$@"; }
+M() { timeout 60 python3 "$MARIONETTE" "$mport" "$@"; }
 M wait > /dev/null || fail "Firefox did not start: $(tail -5 firefox.log)"
 
 M tokens > tokens.json || not_ok "Marionette tokens failed"
@@ -96,7 +91,7 @@ grep -q 'Digital Signature' tokens.json &&
 
 printf '%s\n' "$JV_AUTH_PIN" > pin.txt
 chmod 600 pin.txt
-v0=$(pin_verifies alice)
+v0=$(card_verifies alice)
 M tlslogin "https://127.0.0.1:$port/" pin.txt > login.json ||
 	not_ok "Marionette tlslogin failed: $(cat login.json)"
 echo "# $(grep -o 'Subject: C=JP, CN=[0-9A-F]*\|Protocol  *: [A-Za-z0-9.]*\|"prompts": .*' login.json | tr '\n' ' ')"
@@ -112,7 +107,9 @@ grep -qF '"prompts": ["Please authenticate to the security device (JPKI User Aut
 	ok "... for the token JPKI User Authentication" ||
 	not_ok "... the prompt does not name the authentication token"
 
-# VERIFY commands after selecting each PIN file (001B sign, 0018 auth)
+# VERIFY commands after selecting each PIN file (001B sign, 0018 auth);
+# apdu_count first: a missing trace fails the test, never reads as 0 0.
+apdu_count alice > /dev/null
 awk '/^00A4020C02001B/ { f = "sign" } /^00A4020C020018/ { f = "auth" }
 	/^00200080[0-9A-F][0-9A-F]\*/ { n[f]++ }
 	END { printf "%d %d\n", n["auth"], n["sign"] }' "$(trace alice)" > verifies
@@ -120,7 +117,7 @@ read -r auth_v sign_v < verifies
 [ "$sign_v" = 0 ] && ok "no VERIFY of the signature PIN reached the card" ||
 	not_ok "$sign_v VERIFY of the signature PIN reached the card"
 echo "# $(card_signs alice) signatures made by the card"
-[ "$auth_v" -ge 1 ] && [ "$(($(pin_verifies alice) - v0))" -ge 1 ] &&
+[ "$auth_v" -ge 1 ] && [ "$(($(card_verifies alice) - v0))" -ge 1 ] &&
 	ok "the 4-digit PIN was verified ($auth_v VERIFY after selecting EF 0018)" ||
 	not_ok "no VERIFY of the user-authentication PIN ($auth_v)"
 [ "$(auth_pin_tries alice)" = 3 ] && ok "the PIN's try counter is full" ||

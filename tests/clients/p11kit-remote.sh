@@ -3,7 +3,7 @@
 # socket; a second process that never loads the module signs through
 # p11-kit-client.so (P11_KIT_SERVER_ADDRESS), as a container or a sandboxed
 # browser would. The signature verifies against the card's certificate.
-. "$top_srcdir/tests/clients2/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need p11-kit
 need pkcs11-tool
 need openssl

@@ -1,0 +1,74 @@
+/* jpki-pkcs11: the configuration (see conf.h).  The environment is the
+ * only source: a browser policy or p11-kit names a module file, so the
+ * browser's token choice is a file of its own (module.c), and everything
+ * else has a safe default. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "jpki.h"
+#include "log.h"
+
+unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+
+static struct {
+	bool always_auth;
+	unsigned tokens;
+} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN };
+
+static bool env_off(const char *name)
+{
+	const char *v = secure_getenv(name);
+	return v && (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0);
+}
+
+/* JPKI_PKCS11_TOKENS: which tokens the module shows, e.g. "auth" for a
+ * browser (it then never asks for the signature PIN while it looks for
+ * client certificates), "sign" for a signing tool.  Unset or empty: all.
+ * Only the named tokens are shown; unknown words are ignored (and logged),
+ * so a misspelt value hides rather than shows. */
+static unsigned tokens_from_env(void)
+{
+	const char *v = secure_getenv("JPKI_PKCS11_TOKENS");
+	unsigned mask = 0;
+	size_t n;
+
+	if (!v || !*v)
+		return 1u << JPKI_AUTH | 1u << JPKI_SIGN;
+	while (*v) {
+		n = strcspn(v, ", ");
+		if (n == 4 && strncmp(v, "auth", 4) == 0)
+			mask |= 1u << JPKI_AUTH;
+		else if (n == 4 && strncmp(v, "sign", 4) == 0)
+			mask |= 1u << JPKI_SIGN;
+		else if (n)
+			JP_LOG("JPKI_PKCS11_TOKENS: unknown token \"%.*s\" ignored", (int)n, v);
+		v += n;
+		v += strspn(v, ", ");
+	}
+	return mask;
+}
+
+void jp_conf_load(void)
+{
+	cfg.always_auth = !env_off("JPKI_PKCS11_ALWAYS_AUTHENTICATE");
+	cfg.tokens = jp_module_tokens & tokens_from_env();
+}
+
+bool jp_conf_always_auth(void)
+{
+	return cfg.always_auth;
+}
+
+unsigned jp_conf_tokens(void)
+{
+	return cfg.tokens;
+}
+
+void jp_conf_set(bool always_auth, unsigned tokens)
+{
+	cfg.always_auth = always_auth;
+	cfg.tokens = tokens;
+}

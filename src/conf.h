@@ -1,0 +1,24 @@
+/* jpki-pkcs11: the module's configuration, read from the environment once
+ * per C_Initialize (with secure_getenv), then only read. */
+#ifndef JP_CONF_H
+#define JP_CONF_H
+
+#include <stdbool.h>
+
+/* Bit (1 << credential) per token this module file may show at most;
+ * jpki-pkcs11-auth.so narrows it in its C_GetFunctionList (module.c). */
+extern unsigned jp_module_tokens;
+
+/* Read the environment: JPKI_PKCS11_TOKENS, JPKI_PKCS11_ALWAYS_AUTHENTICATE. */
+void jp_conf_load(void);
+
+/* CKA_ALWAYS_AUTHENTICATE on the signature key (default on). */
+bool jp_conf_always_auth(void);
+/* Bit (1 << credential) per token shown. */
+unsigned jp_conf_tokens(void);
+static inline bool jp_conf_shows(int cred) { return (jp_conf_tokens() >> cred) & 1u; }
+
+/* Tests: set both without the environment. */
+void jp_conf_set(bool always_auth, unsigned tokens);
+
+#endif

@@ -16,7 +16,8 @@ unsigned jp_module_tokens = 1u << JPKI_AUTH | 1u << JPKI_SIGN;
 static struct {
 	bool always_auth;
 	unsigned tokens;
-} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN };
+	jp_cache cache;
+} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN, { NULL } };
 
 static bool env_off(const char *name)
 {
@@ -55,6 +56,13 @@ void jp_conf_load(void)
 {
 	cfg.always_auth = !env_off("JPKI_PKCS11_ALWAYS_AUTHENTICATE");
 	cfg.tokens = jp_module_tokens & tokens_from_env();
+	jp_cache_free(&cfg.cache);
+	jp_cache_init(&cfg.cache, !env_off("JPKI_PKCS11_CACHE"));
+}
+
+const jp_cache *jp_conf_cache(void)
+{
+	return &cfg.cache;
 }
 
 bool jp_conf_always_auth(void)

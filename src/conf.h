@@ -5,11 +5,14 @@
 
 #include <stdbool.h>
 
+#include "cache.h"
+
 /* Bit (1 << credential) per token this module file may show at most;
  * jpki-pkcs11-auth.so narrows it in its C_GetFunctionList (module.c). */
 extern unsigned jp_module_tokens;
 
-/* Read the environment: JPKI_PKCS11_TOKENS, JPKI_PKCS11_ALWAYS_AUTHENTICATE. */
+/* Read the environment: JPKI_PKCS11_TOKENS, JPKI_PKCS11_ALWAYS_AUTHENTICATE,
+ * JPKI_PKCS11_CACHE (and the cache's place: XDG_CACHE_HOME, HOME). */
 void jp_conf_load(void);
 
 /* CKA_ALWAYS_AUTHENTICATE on the signature key (default on). */
@@ -18,7 +21,11 @@ bool jp_conf_always_auth(void);
 unsigned jp_conf_tokens(void);
 static inline bool jp_conf_shows(int cred) { return (jp_conf_tokens() >> cred) & 1u; }
 
-/* Tests: set both without the environment. */
+/* The certificate cache (cache.h): on unless JPKI_PKCS11_CACHE is 0, no or
+ * false; off until jp_conf_load(). */
+const jp_cache *jp_conf_cache(void);
+
+/* Tests: set both without the environment (the cache stays as it is). */
 void jp_conf_set(bool always_auth, unsigned tokens);
 
 #endif

@@ -143,7 +143,7 @@ static CK_RV login(jp_ctx *c, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG l
 	case CKU_USER:
 		if (c->t->logged_in)
 			return CKR_USER_ALREADY_LOGGED_IN;
-		return jp_token_login(c->r, c->t, pin, len);
+		return jp_token_login(c->r, c->t, pin, len, c->s);
 	case CKU_CONTEXT_SPECIFIC:
 		return context_login(c, pin, len);
 	default:

@@ -44,17 +44,22 @@ CK_RV jp_ckr(jp_rv rv);
 /* Free the PIN, free certificates, reset every field but cred. */
 void jp_token_clear(jp_token *t);
 
-/* Connect to the card, select the applet, read token information,
- * certificate availability and the PIN counters (one transaction).
+/* Connect to the card, select the applet, read token information and
+ * certificate availability (one transaction).  PIN counters wait until a
+ * token's flags are asked for (jp_token_refresh_tries), except the
+ * authentication one of a card without a signature certificate, which
+ * tells whether that PIN can be used at all.
  * CKR_TOKEN_NOT_RECOGNIZED for a card without the JPKI applet. */
 CK_RV jp_token_detect(jp_reader *r);
 
-/* Re-read the PIN counter unless it was read within the last second. */
+/* Read the PIN counter unless it was read within the last second (never
+ * read yet: read now). */
 CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t);
 
 /* Read what can be read without a PIN and is wanted: the credential's
  * certificate (user authentication only) and the CA certificate.  No APDU
- * for what was read already. */
+ * for what was read already; a cached copy (cache.h) costs the SELECT and
+ * one READ BINARY that check it against the card. */
 CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca);
 
 void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
@@ -66,12 +71,17 @@ CK_ULONG jp_token_key_bits(const jp_token *t);
 void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 
 /* C_Login(CKU_USER): format check, VERIFY, and for the signature token read
- * its certificate while the PIN is verified. */
-CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+ * its certificate while the PIN is verified.  With an owner (the session
+ * logging in), the verified transaction is then held for it (card.h, at
+ * most JP_HOLD_MS) so that its signature, or the context login before it,
+ * needs no second VERIFY; anything else that needs the card first ends
+ * the hold (clear, end). */
+CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner);
 /* Log out and free the kept PIN. */
 void jp_token_logout(jp_token *t);
 
-/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY; keep (when
+/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY (inside the
+ * transaction owner's C_Login still holds, if it does); keep (when
  * not NULL) receives the PIN as the card compares it.  With an owner, the
  * verified transaction is held for it (card.h, at most JP_HOLD_MS) until
  * its signature (jp_token_sign with the same owner) or until anything else

@@ -99,7 +99,14 @@ static jp_rv end_inlock(jp_card *c)
 	erv = jp_transport_end(c->t, JP_UNPOWER);
 	if (erv != JP_OK) {
 		track(c, erv);
-		close_unpowered_inlock(c);
+		/* A card that went lost its power with it: nothing is left to
+		 * clear, and the reader is left alone for the next card. */
+		if (c->gone) {
+			jp_transport_close(c->t, JP_LEAVE);
+			c->t = NULL;
+		} else {
+			close_unpowered_inlock(c);
+		}
 	}
 	return rv;
 }

@@ -17,17 +17,17 @@ libjpkicore_la_SOURCES = \
 	src/op.h src/op.c src/session.h src/session.c \
 	src/token.h src/token.c \
 	src/p11.h src/p11_general.c src/p11_slot.c src/p11_session.c \
-	src/p11_object.c src/p11_sign.c src/p11_unsupported.c
+	src/p11_object.c src/p11_sign.c src/p11_unsupported.c src/p11_v3.c
 libjpkicore_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libjpkicore_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) -lpthread
 
-# The module: only C_GetFunctionList leaves it.
+# The module: only the function lists leave it (2.40 and 3.0).
 p11module_LTLIBRARIES = jpki-pkcs11.la
 jpki_pkcs11_la_SOURCES = src/module.c
 jpki_pkcs11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 jpki_pkcs11_la_LIBADD = libjpkicore.la
 jpki_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined \
-	-export-symbols-regex '^C_GetFunctionList$$'
+	-export-symbols-regex '^C_(GetFunctionList|GetInterfaceList|GetInterface)$$'
 
 # The same module showing only the user-authentication token, for browsers
 # (not registered with p11-kit: browsers name it in their policy).
@@ -38,4 +38,4 @@ jpki_pkcs11_auth_la_CFLAGS = $(jpki_pkcs11_la_CFLAGS)
 jpki_pkcs11_auth_la_LIBADD = $(jpki_pkcs11_la_LIBADD)
 jpki_pkcs11_auth_la_LDFLAGS = $(jpki_pkcs11_la_LDFLAGS)
 
-EXTRA_DIST += include/jpki/pkcs11.h
+EXTRA_DIST += include/jpki/pkcs11.h include/jpki/pkcs11-v3.h

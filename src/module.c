@@ -1,38 +1,42 @@
-/* jpki-pkcs11: the function list, the module's only export. */
+/* jpki-pkcs11: the function lists, the module's only exports:
+ * C_GetFunctionList (PKCS#11 2.40) and, for 3.0 clients, the "PKCS 11"
+ * interface in versions 3.0 and 2.40 through C_GetInterfaceList and
+ * C_GetInterface. */
 #include "config.h"
 
+#include <string.h>
+
 #include "conf.h"
+#include "jpki/pkcs11-v3.h"
 #include "p11.h"
 
-
-static CK_FUNCTION_LIST function_list = {
-	{ CRYPTOKI_VERSION_MAJOR, CRYPTOKI_VERSION_MINOR },
 #define X(name) name,
-	X(C_Initialize) X(C_Finalize) X(C_GetInfo) X(C_GetFunctionList)
-	X(C_GetSlotList) X(C_GetSlotInfo) X(C_GetTokenInfo) X(C_GetMechanismList)
-	X(C_GetMechanismInfo) X(C_InitToken) X(C_InitPIN) X(C_SetPIN)
-	X(C_OpenSession) X(C_CloseSession) X(C_CloseAllSessions) X(C_GetSessionInfo)
-	X(C_GetOperationState) X(C_SetOperationState) X(C_Login) X(C_Logout)
-	X(C_CreateObject) X(C_CopyObject) X(C_DestroyObject) X(C_GetObjectSize)
-	X(C_GetAttributeValue) X(C_SetAttributeValue) X(C_FindObjectsInit) X(C_FindObjects)
-	X(C_FindObjectsFinal) X(C_EncryptInit) X(C_Encrypt) X(C_EncryptUpdate)
-	X(C_EncryptFinal) X(C_DecryptInit) X(C_Decrypt) X(C_DecryptUpdate)
-	X(C_DecryptFinal) X(C_DigestInit) X(C_Digest) X(C_DigestUpdate)
-	X(C_DigestKey) X(C_DigestFinal) X(C_SignInit) X(C_Sign)
-	X(C_SignUpdate) X(C_SignFinal) X(C_SignRecoverInit) X(C_SignRecover)
-	X(C_VerifyInit) X(C_Verify) X(C_VerifyUpdate) X(C_VerifyFinal)
-	X(C_VerifyRecoverInit) X(C_VerifyRecover) X(C_DigestEncryptUpdate) X(C_DecryptDigestUpdate)
-	X(C_SignEncryptUpdate) X(C_DecryptVerifyUpdate) X(C_GenerateKey) X(C_GenerateKeyPair)
-	X(C_WrapKey) X(C_UnwrapKey) X(C_DeriveKey) X(C_SeedRandom)
-	X(C_GenerateRandom) X(C_GetFunctionStatus) X(C_CancelFunction) X(C_WaitForSlotEvent)
-#undef X
+static CK_FUNCTION_LIST function_list = {
+	{ 2, 40 },
+	JP_V2_FUNCTIONS(X)
 };
 
-__attribute__((visibility("default")))
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+/* The 3.0 functions the card has no use for answer
+ * CKR_FUNCTION_NOT_SUPPORTED (src/p11_v3.c). */
+static CK_FUNCTION_LIST_3_0 function_list_3_0 = {
+	{ 3, 0 },
+	JP_V2_FUNCTIONS(X)
+	JP_V3_FUNCTIONS(X)
+};
+#undef X
+
+/* The default interface first.  Not CKF_INTERFACE_FORK_SAFE: after fork()
+ * the child must call C_Initialize again. */
+#define JP_INTERFACE_NAME "PKCS 11"
+static CK_INTERFACE interfaces[] = {
+	{ (void *)JP_INTERFACE_NAME, &function_list_3_0, 0 },
+	{ (void *)JP_INTERFACE_NAME, &function_list, 0 },
+};
+#define N_INTERFACES (sizeof interfaces / sizeof interfaces[0])
+
+/* What every way into the module sets up before handing out a list. */
+static void module_setup(void)
 {
-	if (!ppFunctionList)
-		return CKR_ARGUMENTS_BAD;
 #ifdef JP_AUTH_ONLY
 	/* jpki-pkcs11-auth.so: the same module showing only the
 	 * user-authentication token.  For browsers: a browser looking for
@@ -42,6 +46,63 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 	 * set an environment variable, so this is a file of its own. */
 	jp_module_tokens = 1u << JPKI_AUTH;
 #endif
+}
+
+__attribute__((visibility("default")))
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	if (!ppFunctionList)
+		return CKR_ARGUMENTS_BAD;
+	module_setup();
 	*ppFunctionList = &function_list;
 	return CKR_OK;
+}
+
+__attribute__((visibility("default")))
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+{
+	CK_ULONG i;
+
+	if (!pulCount)
+		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
+	module_setup();
+	if (!pInterfacesList) {
+		*pulCount = N_INTERFACES;
+		return jp_ret(__func__, CKR_OK);
+	}
+	if (*pulCount < N_INTERFACES) {
+		*pulCount = N_INTERFACES;
+		return jp_ret(__func__, CKR_BUFFER_TOO_SMALL);
+	}
+	for (i = 0; i < N_INTERFACES; i++)
+		pInterfacesList[i] = interfaces[i];
+	*pulCount = N_INTERFACES;
+	return jp_ret(__func__, CKR_OK);
+}
+
+/* The first interface with that name (any, when NULL), that version (any,
+ * when NULL) and at least the flags asked for. */
+__attribute__((visibility("default")))
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+	CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+	CK_ULONG i;
+
+	if (!ppInterface)
+		return jp_ret(__func__, CKR_ARGUMENTS_BAD);
+	module_setup();
+	for (i = 0; i < N_INTERFACES; i++) {
+		const CK_VERSION *v = interfaces[i].pFunctionList;
+
+		if (pInterfaceName &&
+		    strcmp((const char *)pInterfaceName, JP_INTERFACE_NAME) != 0)
+			continue;
+		if (pVersion && (pVersion->major != v->major || pVersion->minor != v->minor))
+			continue;
+		if ((interfaces[i].flags & flags) != flags)
+			continue;
+		*ppInterface = &interfaces[i];
+		return jp_ret(__func__, CKR_OK);
+	}
+	return jp_ret(__func__, CKR_ARGUMENTS_BAD);
 }

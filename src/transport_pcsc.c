@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -102,6 +103,34 @@ static DWORD disposition(jp_disposition d)
 	return d == JP_UNPOWER ? SCARD_UNPOWER_CARD : SCARD_LEAVE_CARD;
 }
 
+/* Is the card still in the reader?  Asked before powering it down: a
+ * power cycle sent to a reader whose card was just pulled can leave pcscd
+ * reporting it empty when a card comes back.  A failed exchange is seen
+ * here before the reader's presence poll may have noticed the pull, so a
+ * card that seems present is asked about once more, a poll later. */
+#define PRESENCE_POLL_MS 500
+
+static bool card_still_there(pcsc_transport *pt)
+{
+	DWORD state = 0, proto = 0, atr_len = MAX_ATR_SIZE, name_len = 0;
+	BYTE atr[MAX_ATR_SIZE];
+	struct timespec ts = { 0, PRESENCE_POLL_MS * 1000000L };
+	LONG r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (i)
+			nanosleep(&ts, NULL);
+		atr_len = sizeof(atr);
+		name_len = 0;
+		r = SCardStatus(pt->h, NULL, &name_len, &state, &proto, atr, &atr_len);
+		if (r == SCARD_W_REMOVED_CARD || r == SCARD_E_NO_SMARTCARD || r == SCARD_E_READER_UNAVAILABLE ||
+		    (r == SCARD_S_SUCCESS && (state & SCARD_ABSENT)))
+			return false;
+	}
+	return true;
+}
+
 static jp_rv pcsc_end(jp_transport *t, jp_disposition d)
 {
 	pcsc_transport *pt = (pcsc_transport *)t;
@@ -109,6 +138,11 @@ static jp_rv pcsc_end(jp_transport *t, jp_disposition d)
 
 	if (pt->pid != getpid())
 		return JP_E_NO_SERVICE;
+	if (d == JP_UNPOWER && !card_still_there(pt)) {
+		JP_LOG("the card is gone: nothing to power down");
+		SCardEndTransaction(pt->h, SCARD_LEAVE_CARD);
+		return JP_E_NO_CARD;
+	}
 	r = SCardEndTransaction(pt->h, disposition(d));
 	if (r != SCARD_S_SUCCESS)
 		return jp_pcsc_err("SCardEndTransaction", r);
@@ -123,6 +157,8 @@ static void pcsc_close(jp_transport *t, jp_disposition d)
 	LONG r;
 
 	if (pt->pid == getpid()) {
+		if (d == JP_UNPOWER && !card_still_there(pt))
+			d = JP_LEAVE;
 		r = SCardDisconnect(pt->h, disposition(d));
 		if (r != SCARD_S_SUCCESS)
 			jp_pcsc_err("SCardDisconnect", r);

@@ -30,9 +30,11 @@
 #   JV_AUTH_PIN JV_SIGN_PIN JV_FACE_PIN   default PINs of new cards
 #   OPENSC_CONF OPENSC_PKCS11         our OpenSC config, the OpenSC module
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
+# Reads JV_NO_PCSCD: when set, every test that needs pcscd skips (77).
 # Functions: start_card stop_card restart_card remove_card insert_card
 #   card_reader card_dir card_pid trace apdu_count card_verifies card_signs
 #   trace_count restart_pcscd pinpad_type pinpad_features pinpad_log need_pinpad
+#   set_faults faults_fired wait_link
 #   ok not_ok skip fail harness_done.
 #
 # The PIN-pad reader.  Every pcscd the harness starts has, after the two
@@ -239,6 +241,25 @@ trace_count() {
 	[ -f "$t" ] && [ -r "$t" ] || fail "no readable trace for card $name ($t)"
 	grep -c "$@" "$t" || [ $? = 1 ] || fail "cannot read the trace of card $name"
 }
+# set_faults NAME < RULES: the card's fault rules (tests/vcard/README.md,
+# "Fault injection"), replaced at once; counting starts again from zero.
+# set_faults NAME < /dev/null removes them.
+set_faults() {
+	local f
+	f=$(card_dir "$1")/faults
+	cat > "$f.new" && mv -f "$f.new" "$f"
+}
+# wait_link NAME [SECONDS]: after a lost or lost-before fault, wait until
+# pcscd has taken the card's new link (until then SCardTransmit fails).
+wait_link() {
+	printf 'wait-link %s\n' "${2:-10}" |
+		"$JV_PCSC_APDU" run "$(card_reader "$1")" > /dev/null
+}
+# faults_fired NAME [ACTION]: how many "# fault" lines the trace has (of
+# that action, e.g. lost or sw=6F00).
+faults_fired() {
+	trace_count "$1" "^# fault ${2:-}"
+}
 
 _jv_wait_card() {	# NAME present|absent
 	"$JV_PCSC_APDU" wait "$(card_reader "$1")" "$2" 10 ||
@@ -250,7 +271,8 @@ _jv_launch() {	# NAME: start the card process with its recorded options
 	dir=$(card_dir "$name")
 	eval "set -- ${JV_CARD_ARGS[$name]}"
 	"$JV_VCARD" --port $((JV_VPCD_PORT + JV_CARD_IDX[$name])) \
-		--state "$dir/state" --trace "$dir/trace" "$@" \
+		--state "$dir/state" --trace "$dir/trace" \
+		--fault-file "$dir/faults" "$@" \
 		>> "$dir/log" 2>&1 8>&- &
 	JV_CARD_PID[$name]=$!
 }
@@ -334,6 +356,9 @@ harness_init() {
 	for prog in "$JV_VCARD" "$JV_PCSC_APDU"; do
 		[ -x "$prog" ] || { echo "ERROR: $prog is not built"; exit 99; }
 	done
+	# JV_NO_PCSCD=1: behave as where pcscd cannot run (a package build
+	# that has run these tests already, see debian/rules).
+	[ -z "${JV_NO_PCSCD:-}" ] || skip "JV_NO_PCSCD is set"
 	command -v pcscd > /dev/null || skip "pcscd is not installed"
 	[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] ||
 		skip "vsmartcard-vpcd is not installed"

@@ -14,8 +14,18 @@
  *
  * Script lines ("#" starts a comment):
  *   APDU [SW [DATA]]   hex; SW and DATA may use "x" for any nibble; DATA
- *                      "len=N" checks only the length; "-" for SW: any
+ *                      "len=N" checks only the length; "-" for SW: any;
+ *                      SW "error" or an error name (SCARD_E_NOT_TRANSACTED):
+ *                      SCardTransmit must fail (with that error)
  *   reset              reconnect with SCARD_RESET_CARD
+ *   reconnect leave|reset|unpower [RESULT]   SCardReconnect with that
+ *                      disposition; RESULT: success, error (any) or an
+ *                      error name
+ *   begin              SCardBeginTransaction
+ *   end leave|reset|unpower            SCardEndTransaction
+ *   wait-link SECONDS  wait until the driver answers SCardGetAttrib (ATR)
+ *                      again (after a broken link)
+ *   sleep MS           pause
  *   echo TEXT          print TEXT
  * Every exchange is printed; the exit code is 0 when all answers matched,
  * 1 when one did not, 2 on a PC/SC error.
@@ -24,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <winscard.h>
 
 #include "pcsc-pinpad.h"
@@ -34,6 +45,76 @@ static int fail(const char *what, LONG rv)
 {
 	fprintf(stderr, "pcsc-apdu: %s: %s\n", what, pcsc_stringify_error(rv));
 	return 2;
+}
+
+static const struct {
+	LONG rv;
+	const char *name;
+} errors[] = {
+	{ SCARD_E_NOT_TRANSACTED, "SCARD_E_NOT_TRANSACTED" },
+	{ SCARD_W_REMOVED_CARD, "SCARD_W_REMOVED_CARD" },
+	{ SCARD_W_RESET_CARD, "SCARD_W_RESET_CARD" },
+	{ SCARD_W_UNRESPONSIVE_CARD, "SCARD_W_UNRESPONSIVE_CARD" },
+	{ SCARD_W_UNPOWERED_CARD, "SCARD_W_UNPOWERED_CARD" },
+	{ SCARD_E_NO_SMARTCARD, "SCARD_E_NO_SMARTCARD" },
+	{ SCARD_E_PROTO_MISMATCH, "SCARD_E_PROTO_MISMATCH" },
+	{ SCARD_E_READER_UNAVAILABLE, "SCARD_E_READER_UNAVAILABLE" },
+	{ SCARD_E_INSUFFICIENT_BUFFER, "SCARD_E_INSUFFICIENT_BUFFER" },
+	{ SCARD_E_SHARING_VIOLATION, "SCARD_E_SHARING_VIOLATION" },
+	{ SCARD_F_COMM_ERROR, "SCARD_F_COMM_ERROR" },
+	{ SCARD_E_COMM_DATA_LOST, "SCARD_E_COMM_DATA_LOST" },
+};
+
+static const char *error_name(LONG rv)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].rv == rv)
+			return errors[i].name;
+	return "error";
+}
+
+static int disposition(const char *s, DWORD *d)
+{
+	if (s && strcmp(s, "leave") == 0)
+		*d = SCARD_LEAVE_CARD;
+	else if (s && strcmp(s, "reset") == 0)
+		*d = SCARD_RESET_CARD;
+	else if (s && strcmp(s, "unpower") == 0)
+		*d = SCARD_UNPOWER_CARD;
+	else
+		return -1;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* After vpcd dropped the link, pcscd takes the card's new one at its next
+   presence poll; until then the driver cannot answer. pcscd passes the
+   attribute to the driver as it is: ask for the driver tag TAG_IFD_ATR
+   (ifdhandler.h), which vpcd answers by asking the card for its ATR. */
+#define ATTR_IFD_ATR 0x0303
+
+static int wait_link(SCARDHANDLE card, long secs)
+{
+	unsigned char atr[64];
+	DWORD len;
+	long left_ms = secs * 1000;
+
+	for (; left_ms >= 0; left_ms -= 50) {
+		len = sizeof(atr);
+		if (SCardGetAttrib(card, ATTR_IFD_ATR, atr, &len) ==
+		    SCARD_S_SUCCESS)
+			return 0;
+		sleep_ms(50);
+	}
+	return -1;
 }
 
 static int list_readers(void)
@@ -119,7 +200,7 @@ static int run(const char *reader, FILE *in)
 	static unsigned char cmd[65544], resp[65538];
 	static char line[140000], hex[140000], dhex[140000];
 	SCARDHANDLE card;
-	DWORD proto, rlen;
+	DWORD proto, rlen, disp;
 	const SCARD_IO_REQUEST *pci;
 	LONG rv;
 	int bad = 0, lineno = 0;
@@ -131,7 +212,7 @@ static int run(const char *reader, FILE *in)
 	while (fgets(line, sizeof(line), in)) {
 		char *apdu, *sw, *data;
 		size_t clen;
-		int ok;
+		int ok, want_error;
 
 		lineno++;
 		line[strcspn(line, "#\r\n")] = '\0';
@@ -143,24 +224,83 @@ static int run(const char *reader, FILE *in)
 			printf("== %s\n", data ? data : "");
 			continue;
 		}
-		if (strcmp(apdu, "reset") == 0) {
-			rv = SCardReconnect(card, SCARD_SHARE_SHARED,
-					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-					    SCARD_RESET_CARD, &proto);
-			printf("-- reset\n");
-			if (rv != SCARD_S_SUCCESS)
-				return fail("SCardReconnect", rv);
-			continue;
-		}
 		sw = strtok(NULL, " \t");
 		data = strtok(NULL, " \t");
-		if (unhex(apdu, cmd, sizeof(cmd), &clen) || clen < 1) {
-			fprintf(stderr, "pcsc-apdu: line %d: bad APDU\n", lineno);
-			return 2;
+		if (strcmp(apdu, "reset") == 0 || strcmp(apdu, "reconnect") == 0) {
+			if (strcmp(apdu, "reset") == 0)
+				sw = "reset";
+			if (disposition(sw, &disp))
+				goto bad_line;
+			rv = SCardReconnect(card, SCARD_SHARE_SHARED,
+					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+					    disp, &proto);
+			printf("-- reconnect %s: %s\n", sw, rv == SCARD_S_SUCCESS ?
+			       "success" : error_name(rv));
+			if (data && (strcmp(data, rv == SCARD_S_SUCCESS ?
+					    "success" : error_name(rv)) == 0 ||
+				     (strcmp(data, "error") == 0 &&
+				      rv != SCARD_S_SUCCESS)))
+				continue;
+			if (data) {
+				printf("FAIL reconnect: expected %s\n", data);
+				bad = 1;
+			} else if (rv != SCARD_S_SUCCESS) {
+				return fail("SCardReconnect", rv);
+			}
+			continue;
 		}
+		if (strcmp(apdu, "begin") == 0) {
+			rv = SCardBeginTransaction(card);
+			printf("-- begin\n");
+			if (rv != SCARD_S_SUCCESS)
+				return fail("SCardBeginTransaction", rv);
+			continue;
+		}
+		if (strcmp(apdu, "end") == 0) {
+			if (disposition(sw, &disp))
+				goto bad_line;
+			rv = SCardEndTransaction(card, disp);
+			printf("-- end %s\n", sw);
+			if (rv != SCARD_S_SUCCESS)
+				return fail("SCardEndTransaction", rv);
+			continue;
+		}
+		if (strcmp(apdu, "sleep") == 0) {
+			if (!sw)
+				goto bad_line;
+			sleep_ms(atol(sw));
+			continue;
+		}
+		if (strcmp(apdu, "wait-link") == 0) {
+			if (!sw)
+				goto bad_line;
+			printf("-- wait-link\n");
+			if (wait_link(card, atol(sw))) {
+				fprintf(stderr, "pcsc-apdu: line %d: the link "
+					"did not come back\n", lineno);
+				return 2;
+			}
+			continue;
+		}
+		if (unhex(apdu, cmd, sizeof(cmd), &clen) || clen < 1)
+			goto bad_line;
+		want_error = sw && (strcmp(sw, "error") == 0 ||
+				    strncmp(sw, "SCARD_", 6) == 0);
 		pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
 		rlen = sizeof(resp);
 		rv = SCardTransmit(card, pci, cmd, (DWORD)clen, NULL, resp, &rlen);
+		if (want_error) {
+			ok = rv != SCARD_S_SUCCESS &&
+			     (strcmp(sw, "error") == 0 ||
+			      strcmp(sw, error_name(rv)) == 0);
+			printf("%s %s -> %s\n", ok ? "ok  " : "FAIL", apdu,
+			       rv == SCARD_S_SUCCESS ? "success" : error_name(rv));
+			if (!ok) {
+				printf("     expected %s\n", sw);
+				bad = 1;
+			}
+			continue;
+		}
 		if (rv != SCARD_S_SUCCESS)
 			return fail("SCardTransmit", rv);
 		if (rlen < 2) {
@@ -185,6 +325,9 @@ static int run(const char *reader, FILE *in)
 	}
 	SCardDisconnect(card, SCARD_LEAVE_CARD);
 	return bad;
+bad_line:
+	fprintf(stderr, "pcsc-apdu: line %d: bad line\n", lineno);
+	return 2;
 }
 
 int main(int argc, char **argv)

@@ -44,14 +44,16 @@ expect_clean() {
 
 for fault in sw=6F00 sw=6581 lost; do
 	m=$(mark a)
-	# the login's second applet SELECT is its clear
-	set_faults a <<< "00A4040C 2 $fault"
+	# the first applet SELECT after the login's VERIFY is its clear
+	set_faults a <<< "00A4040C 1 $fault after=0020008004"
 	out=$(run_check a login auth "$JV_AUTH_PIN" 2>&1)
 	set_faults a < /dev/null
 	[ "$(faults_fired a "$fault")" -ge 1 ] || not_ok "clear fault $fault never fired"
 	case "$out" in *"rv: CKR_OK"*) ok "login with a failing clear ($fault) still logs in" ;;
 		*) not_ok "login with a failing clear ($fault): $out" ;; esac
-	if since a "$m" | grep -q '^# cleared auth (power off)'; then
+	# (a lost answer's SELECT did clear the card, but the module cannot
+	# know that: it powers the card down all the same)
+	if since a "$m" | grep -q '^# power off'; then
 		ok "clear $fault: the card was powered down"
 	else
 		not_ok "clear $fault: no power-down after the failed clear"; since a "$m"
@@ -105,8 +107,8 @@ expect_check "closing the last session logs the token out" a close-last
 
 m=$(mark a)
 expect_check "C_SetPIN makes a pending context login's PIN stale" a setpin-pending NEW789
-[ "$(since a "$m" | grep -c '^0020008006')" -le 3 ] ||
-	not_ok "more signature-PIN VERIFYs than the login, the context login and C_SetPIN"
+[ "$(since a "$m" | grep -c '^0020008006')" -le 4 ] ||
+	not_ok "more signature-PIN VERIFYs than the login, the context login and the two C_SetPINs"
 
 # --- C_Finalize racing calls from other threads -------------------------------
 

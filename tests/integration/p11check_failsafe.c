@@ -45,7 +45,8 @@ int cmd_hold_then(const char *how, long ms)
 		check_rv(p11->C_CloseSession(s), CKR_OK, "C_CloseSession");
 	} else if (!strcmp(how, "logout")) {
 		check_rv(p11->C_Logout(s), CKR_OK, "C_Logout");
-		check_rv(p11->C_Sign(s, (CK_BYTE_PTR)data, sizeof(data), sig, &sl), CKR_USER_NOT_LOGGED_IN,
+		/* the logout ended the operation with the login */
+		check_rv(p11->C_Sign(s, (CK_BYTE_PTR)data, sizeof(data), sig, &sl), CKR_OPERATION_NOT_INITIALIZED,
 		         "C_Sign after C_Logout");
 	} else if (!strcmp(how, "finalize")) {
 		check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
@@ -105,8 +106,8 @@ int cmd_close_last(void)
 	CK_SLOT_ID slot;
 	CK_SESSION_HANDLE s;
 	CK_SESSION_INFO info;
-	unsigned char sig[512];
-	CK_ULONG sl = sizeof(sig);
+	CK_OBJECT_HANDLE key;
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	long before;
 
 	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
@@ -119,8 +120,10 @@ int cmd_close_last(void)
 	check_rv(p11->C_GetSessionInfo(s, &info), CKR_OK, "C_GetSessionInfo");
 	CHECK(info.state == CKS_RO_PUBLIC_SESSION, "the new session is public (state %lu)", (unsigned long)info.state);
 	before = apdu_count();
-	check_rv(sign_data(s, CKM_SHA256_RSA_PKCS, auth_pin(), data, sizeof(data), sig, &sl, false),
-	         CKR_USER_NOT_LOGGED_IN, "C_SignInit without C_Login");
+	CHECK(find_objects(s, CKO_PRIVATE_KEY, &key, 1) == 0, "the private key is not listed any more");
+	/* its handle is the same in every session of the card */
+	check_rv(p11->C_SignInit(s, &m, (CK_OBJECT_HANDLE)find_slot(AUTH, 0) * 8 + 4), CKR_USER_NOT_LOGGED_IN,
+	         "C_SignInit without C_Login");
 	CHECK(apdu_count() == before, "no APDU for it");
 	check_rv(login(s, auth_pin()), CKR_OK, "C_Login again");
 	check_rv(p11->C_CloseAllSessions(slot), CKR_OK, "C_CloseAllSessions");

@@ -106,7 +106,8 @@ static void token_info(const struct vc_card *card, unsigned char *t)
 	unsigned char *p = t;
 
 	memset(t, 0, TOKEN_INFO_SIZE);
-	put_padded(p, "JPKIAPICCTOKEN2", 32);
+	put_padded(p, vc_is_phone(card) ? "JPKIAPGPSETOKEN" : "JPKIAPICCTOKEN2",
+		   32);
 	p += 32;
 	put_padded(p, "jpki-pkcs11 virtual card", 32);
 	p += 32;
@@ -201,7 +202,10 @@ int vc_fs_build(struct vc_ctx *ctx)
 
 	vc_fs_free(ctx);
 	token_info(c, ti);
-	if (add_cert(ctx, 0x000A, -1, &c->cert[VC_KEY_AUTH]) ||
+	/* A phone shows its authentication certificate only after the
+	   authentication PIN, like the signature certificate. */
+	if (add_cert(ctx, 0x000A, vc_is_phone(c) ? VC_PIN_AUTH : -1,
+		     &c->cert[VC_KEY_AUTH]) ||
 	    add_cert(ctx, 0x000B, -1, &c->ca[VC_KEY_AUTH]) ||
 	    add_cert(ctx, 0x0001, VC_PIN_SIGN, &c->cert[VC_KEY_SIGN]) ||
 	    add_cert(ctx, 0x0002, -1, &c->ca[VC_KEY_SIGN]) ||
@@ -214,7 +218,7 @@ int vc_fs_build(struct vc_ctx *ctx)
 	ef->key = VC_KEY_AUTH;
 	ef = add_ef(ctx, VC_APP_JPKI, 0x001A, VC_EF_KEY, VC_PIN_SIGN);
 	ef->key = VC_KEY_SIGN;
-	return add_face_files(ctx);
+	return vc_is_phone(c) ? 0 : add_face_files(ctx);
 }
 
 void vc_fs_free(struct vc_ctx *ctx)
@@ -227,12 +231,18 @@ void vc_fs_free(struct vc_ctx *ctx)
 	ctx->cur_ef = NULL;
 }
 
-/* Power on, reset, power off: nothing selected, nothing verified. */
-void vc_session_reset(struct vc_ctx *ctx)
+/* Power on, power off, removal: nothing selected, nothing verified. */
+void vc_session_reset(struct vc_ctx *ctx, const char *why)
 {
 	ctx->applet = VC_APP_NONE;
 	ctx->cur_ef = NULL;
-	memset(ctx->verified, 0, sizeof(ctx->verified));
+	vc_clear_verified(ctx, why);
+}
+
+/* A smartphone's JPKI applet (jpki-card.md "Smartphones"). */
+int vc_is_phone(const struct vc_card *card)
+{
+	return strcmp(card->profile, "phone") == 0;
 }
 
 static uint16_t select_aid(struct vc_ctx *ctx, const struct vc_apdu *a)
@@ -240,11 +250,14 @@ static uint16_t select_aid(struct vc_ctx *ctx, const struct vc_apdu *a)
 	size_t i;
 
 	for (i = 0; i < sizeof(applets) / sizeof(applets[0]); i++) {
+		/* A phone has the JPKI applet only. */
+		if (vc_is_phone(&ctx->card) && applets[i].applet != VC_APP_JPKI)
+			continue;
 		if (applets[i].len != a->lc ||
 		    memcmp(applets[i].aid, a->data, a->lc) != 0)
 			continue;
 		/* Any application selection clears the security state. */
-		vc_session_reset(ctx);
+		vc_session_reset(ctx, "select");
 		ctx->applet = applets[i].applet;
 		return SW_OK;
 	}
@@ -301,6 +314,8 @@ uint16_t vc_read_binary(struct vc_ctx *ctx, const struct vc_apdu *a,
 	n = ef->size - off;
 	if (n > a->le)
 		n = a->le;
+	if (ctx->opt.read_chunk && n > ctx->opt.read_chunk)
+		n = ctx->opt.read_chunk;
 	memcpy(r->buf, ef->content + off, n);
 	r->len = n;
 	return SW_OK;

@@ -118,6 +118,23 @@ int vc_link_send(int fd, const unsigned char *buf, size_t len)
 	return rv;
 }
 
+/*
+ * Breaks the link in the middle of an answer: the length header, then a
+ * TCP reset instead of the payload. vpcd's read of the payload fails, so
+ * its driver reports a communication error and pcscd's SCardTransmit
+ * returns SCARD_E_NOT_TRANSACTED. (A clean close would not do: vpcd reads
+ * end-of-file as an empty answer and reports success with no bytes.)
+ */
+void vc_link_abort(int fd)
+{
+	static const unsigned char hdr[2] = { 0, 2 };
+	struct linger l = { 1, 0 };
+
+	(void)send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL);
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
 void vc_sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };

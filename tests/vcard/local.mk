@@ -4,7 +4,7 @@ tests_vcard_jpki_vcard_SOURCES = \
 	tests/vcard/vc.h tests/vcard/main.c tests/vcard/link.c \
 	tests/vcard/apdu.c tests/vcard/fs.c tests/vcard/pin.c \
 	tests/vcard/sign.c tests/vcard/store.c tests/vcard/profile.c \
-	tests/vcard/trace.c
+	tests/vcard/trace.c tests/vcard/fault.c
 tests_vcard_jpki_vcard_CPPFLAGS = $(CRYPTO_CFLAGS)
 tests_vcard_jpki_vcard_LDADD = $(CRYPTO_LIBS)
 

@@ -39,6 +39,7 @@ struct vc_main {
 	size_t atr_len;
 	int inserted;
 	int fd;
+	int relink;		/* the link was broken on purpose: keep state */
 };
 
 static void usage(FILE *f)
@@ -49,7 +50,8 @@ static void usage(FILE *f)
 	      "  --state FILE         state file: loaded if it exists, else created\n"
 	      "  --certs DIR          keys and certificates from mkcard.sh (creation)\n"
 	      "  --profile P          standard, face-auth, no-sign-cert, auth-locked,\n"
-	      "                       sign-locked, expired (creation; default standard)\n"
+	      "                       sign-locked, expired, phone (creation; default\n"
+	      "                       standard)\n"
 	      "  --auth-pin P --sign-pin P --face-pin P   PINs (creation; defaults\n"
 	      "                       1234, ABC123, 1234)\n"
 	      "  --serial S           16-character serial (creation; default random)\n"
@@ -59,6 +61,12 @@ static void usage(FILE *f)
 	      "  --extended           accept extended-length APDUs (default: 6700)\n"
 	      "  --latency-ms N       delay added to every APDU\n"
 	      "  --sign-latency-ms N  delay added to every signature\n"
+	      "  --latency-factor N   multiply both latencies (default 1; phone 3)\n"
+	      "  --reset-clears-pin   a warm reset clears verified PINs (default:\n"
+	      "                       kept, as one survey of real cards reports)\n"
+	      "  --power-up-6f00      the first APDU after power-up or reset: 6F00\n"
+	      "  --read-chunk N       READ BINARY answers at most N bytes\n"
+	      "  --fault-file FILE    fault rules, read again before every APDU\n"
 	      "  --removed            start with the card removed (SIGUSR2 inserts)\n"
 	      "signals: SIGUSR1 remove, SIGUSR2 insert, SIGTERM stop\n", f);
 }
@@ -95,24 +103,48 @@ static unsigned parse_uint(const char *s, const char *what)
 	return (unsigned)v;
 }
 
+/* Power off, power on, reset: vpcd's control codes 0, 1, 2. */
+static void power_event(struct vc_ctx *ctx, uint8_t code)
+{
+	static const char *const what[] = { "power off", "power on", "reset" };
+
+	vc_trace_state(ctx, what[code]);
+	/* A warm reset keeps the selection and verified PINs unless
+	   --reset-clears-pin (see README.md). */
+	if (code != 2 || ctx->opt.reset_clears_pin)
+		vc_session_reset(ctx, what[code]);
+	ctx->pending_6f00 = code != 0 && ctx->opt.power_up_6f00;
+}
+
+/* Drops the link in the middle of an answer (see vc_link_abort). Unless
+   the card is removed, it connects again at once with its state kept. */
+static void break_link(struct vc_ctx *ctx, struct vc_main *m, int remove)
+{
+	vc_link_abort(m->fd);
+	m->fd = -1;
+	if (remove) {
+		m->inserted = 0;
+		vc_trace_state(ctx, "removed");
+		vc_session_reset(ctx, "removed");
+	} else {
+		m->relink = 1;
+	}
+}
+
 static void handle_message(struct vc_ctx *ctx, struct vc_main *m,
 			   const unsigned char *msg, size_t len)
 {
 	static struct vc_resp r;
+	enum vc_fault_action fault;
+	char action[16];
+	uint16_t sw = 0;
 
 	if (len == 1) {
 		switch (msg[0]) {
 		case 0:
-			vc_session_reset(ctx);
-			vc_trace_event("power off");
-			break;
 		case 1:
-			vc_session_reset(ctx);
-			vc_trace_event("power on");
-			break;
 		case 2:
-			vc_session_reset(ctx);
-			vc_trace_event("reset");
+			power_event(ctx, msg[0]);
 			break;
 		case 4:
 			if (vc_link_send(m->fd, m->atr, m->atr_len))
@@ -129,10 +161,29 @@ static void handle_message(struct vc_ctx *ctx, struct vc_main *m,
 apdu:
 	if (len == 0)
 		return;
-	vc_apdu_process(ctx, msg, len, &r);
+	fault = vc_fault_check(msg, len, &sw);
+	if (fault != VC_FAULT_NONE) {
+		vc_fault_name(fault, sw, action, sizeof(action));
+		vc_trace_fault(action, msg, len);
+	}
+	if (fault == VC_FAULT_LOST_BEFORE || fault == VC_FAULT_REMOVE) {
+		break_link(ctx, m, fault == VC_FAULT_REMOVE);
+		return;
+	}
+	if (fault == VC_FAULT_SW || ctx->pending_6f00) {
+		r.len = 0;
+		r.sw = fault == VC_FAULT_SW ? sw : 0x6F00;
+	} else {
+		vc_apdu_process(ctx, msg, len, &r);
+	}
+	ctx->pending_6f00 = 0;
 	if (r.len > 0xFFFF - 2)
 		r.len = 0xFFFF - 2;
 	vc_trace_apdu(msg, len, &r);
+	if (fault == VC_FAULT_LOST) {
+		break_link(ctx, m, 0);
+		return;
+	}
 	r.buf[r.len] = (unsigned char)(r.sw >> 8);
 	r.buf[r.len + 1] = (unsigned char)r.sw;
 	if (vc_link_send(m->fd, r.buf, r.len + 2) == 0)
@@ -154,11 +205,12 @@ static void run(struct vc_ctx *ctx, struct vc_main *m, const sigset_t *wait_mask
 		if (got_remove) {
 			got_remove = 0;
 			m->inserted = 0;
+			m->relink = 0;
 			if (m->fd >= 0)
 				close(m->fd);
 			m->fd = -1;
-			vc_session_reset(ctx);
-			vc_trace_event("removed");
+			vc_trace_state(ctx, "removed");
+			vc_session_reset(ctx, "removed");
 		}
 		if (got_insert) {
 			got_insert = 0;
@@ -168,8 +220,13 @@ static void run(struct vc_ctx *ctx, struct vc_main *m, const sigset_t *wait_mask
 		}
 		if (m->fd < 0 && m->inserted) {
 			m->fd = vc_link_connect(m->host, m->port);
+			if (m->fd >= 0 && m->relink) {
+				m->relink = 0;
+				vc_trace_event("relinked");
+				continue;
+			}
 			if (m->fd >= 0) {
-				vc_session_reset(ctx);
+				vc_session_reset(ctx, "connected");
 				vc_trace_event("connected");
 				continue;
 			}
@@ -187,8 +244,8 @@ static void run(struct vc_ctx *ctx, struct vc_main *m, const sigset_t *wait_mask
 			/* vpcd went away (pcscd stopped): wait for it again */
 			close(m->fd);
 			m->fd = -1;
-			vc_session_reset(ctx);
-			vc_trace_event("disconnected");
+			vc_trace_state(ctx, "disconnected");
+			vc_session_reset(ctx, "disconnected");
 			continue;
 		}
 		handle_message(ctx, m, msg, len);
@@ -199,7 +256,8 @@ enum {
 	OPT_PORT = 256, OPT_HOST, OPT_STATE, OPT_CERTS, OPT_PROFILE,
 	OPT_AUTH_PIN, OPT_SIGN_PIN, OPT_FACE_PIN, OPT_SERIAL, OPT_ATR,
 	OPT_TRACE, OPT_EMPTY_OK, OPT_EXTENDED, OPT_LATENCY, OPT_SIGN_LATENCY,
-	OPT_REMOVED, OPT_HELP
+	OPT_REMOVED, OPT_LATENCY_FACTOR, OPT_RESET_CLEARS, OPT_POWER_UP_6F00,
+	OPT_READ_CHUNK, OPT_FAULT_FILE, OPT_HELP
 };
 
 static const struct option long_opts[] = {
@@ -219,6 +277,11 @@ static const struct option long_opts[] = {
 	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
 	{ "sign-latency-ms", required_argument, NULL, OPT_SIGN_LATENCY },
 	{ "removed", no_argument, NULL, OPT_REMOVED },
+	{ "latency-factor", required_argument, NULL, OPT_LATENCY_FACTOR },
+	{ "reset-clears-pin", no_argument, NULL, OPT_RESET_CLEARS },
+	{ "power-up-6f00", no_argument, NULL, OPT_POWER_UP_6F00 },
+	{ "read-chunk", required_argument, NULL, OPT_READ_CHUNK },
+	{ "fault-file", required_argument, NULL, OPT_FAULT_FILE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -228,7 +291,7 @@ int main(int argc, char **argv)
 	static struct vc_ctx ctx;
 	struct vc_main m = { "127.0.0.1", DEFAULT_PORT,
 			     { 0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45,
-			       0x14 }, 9, 1, -1 };
+			       0x14 }, 9, 1, -1, 0 };
 	const char *certs = NULL, *profile = "standard", *serial = NULL,
 		   *trace = NULL, *pins[VC_PIN_COUNT] = { "1234", "ABC123",
 							  "1234" };
@@ -265,6 +328,19 @@ int main(int argc, char **argv)
 			ctx.opt.sign_latency_ms = parse_uint(optarg, "latency");
 			break;
 		case OPT_REMOVED: m.inserted = 0; break;
+		case OPT_LATENCY_FACTOR:
+			ctx.opt.latency_factor = parse_uint(optarg, "factor");
+			if (ctx.opt.latency_factor > 100) {
+				fprintf(stderr, "jpki-vcard: bad factor\n");
+				return 2;
+			}
+			break;
+		case OPT_RESET_CLEARS: ctx.opt.reset_clears_pin = 1; break;
+		case OPT_POWER_UP_6F00: ctx.opt.power_up_6f00 = 1; break;
+		case OPT_READ_CHUNK:
+			ctx.opt.read_chunk = parse_uint(optarg, "chunk");
+			break;
+		case OPT_FAULT_FILE: vc_fault_init(optarg); break;
 		case OPT_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -295,6 +371,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (!ctx.opt.latency_factor)
+		ctx.opt.latency_factor = vc_is_phone(&ctx.card) ? 3 : 1;
+	ctx.opt.latency_ms *= ctx.opt.latency_factor;
+	ctx.opt.sign_latency_ms *= ctx.opt.latency_factor;
 	if (vc_fs_build(&ctx) || (trace && vc_trace_open(trace))) {
 		fprintf(stderr, "jpki-vcard: cannot start (memory or trace)\n");
 		vc_fs_free(&ctx);
@@ -325,7 +405,7 @@ int main(int argc, char **argv)
 
 	if (m.fd >= 0)
 		close(m.fd);
-	vc_trace_event("stop");
+	vc_trace_state(&ctx, "stop");
 	vc_trace_close();
 	vc_fs_free(&ctx);
 	vc_card_free(&ctx.card);

@@ -4,7 +4,43 @@
  */
 #include "vc.h"
 
+#include <stdio.h>
 #include <string.h>
+
+const char *const vc_pin_names[VC_PIN_COUNT] = { "auth", "sign", "face" };
+
+/* The verified PINs' names, space-separated; "" when none. */
+static void verified_names(const struct vc_ctx *ctx, char *buf, size_t cap)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < VC_PIN_COUNT; i++)
+		if (ctx->verified[i] && n + 6 < cap)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s",
+					      n ? " " : "", vc_pin_names[i]);
+}
+
+void vc_clear_verified(struct vc_ctx *ctx, const char *why)
+{
+	char names[32];
+
+	verified_names(ctx, names, sizeof(names));
+	if (names[0])
+		vc_trace_eventf("cleared %s (%s)", names, why);
+	memset(ctx->verified, 0, sizeof(ctx->verified));
+}
+
+void vc_trace_state(const struct vc_ctx *ctx, const char *what)
+{
+	char names[32];
+
+	verified_names(ctx, names, sizeof(names));
+	if (names[0])
+		vc_trace_eventf("%s (verified: %s)", what, names);
+	else
+		vc_trace_event(what);
+}
 
 /* The PIN's EF must be the current EF. Returns 0 or a status word. */
 static uint16_t current_pin(const struct vc_ctx *ctx, int *pin)
@@ -45,13 +81,17 @@ uint16_t vc_verify(struct vc_ctx *ctx, const struct vc_apdu *a)
 	if (a->lc == strlen(p->value) &&
 	    memcmp(a->data, p->value, a->lc) == 0) {
 		ctx->verified[id] = 1;
+		vc_trace_eventf("verified %s", vc_pin_names[id]);
 		if (p->tries != p->max) {
 			p->tries = p->max;
 			vc_persist(ctx);
 		}
 		return SW_OK;
 	}
-	ctx->verified[id] = 0;
+	if (ctx->verified[id]) {
+		ctx->verified[id] = 0;
+		vc_trace_eventf("cleared %s (failed verify)", vc_pin_names[id]);
+	}
 	p->tries--;
 	vc_persist(ctx);
 	return SW_TRIES(p->tries);

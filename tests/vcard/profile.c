@@ -27,6 +27,8 @@ static const struct vc_profile {
 	{ "sign-locked", { 0x8F, 0x8F, 0 }, { PIN_OK, PIN_LOCKED, PIN_OK }, 1 },
 	/* mkcard.sh --expired makes certificates that have ended */
 	{ "expired", { 0x8F, 0x8F, 0 }, { PIN_OK, PIN_OK, PIN_OK }, 1 },
+	/* an Android phone's JPKI applet: no card-face applet, no face PIN */
+	{ "phone", { 0x8F, 0x8F, 0 }, { PIN_OK, PIN_OK, PIN_UNSET }, 1 },
 };
 
 static const int pin_max[VC_PIN_COUNT] = { 3, 5, 3 };

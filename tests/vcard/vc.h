@@ -6,8 +6,9 @@
  *
  * One process is one card. The card's persistent part (struct vc_card: PINs,
  * counters, certificates, keys) lives in a state file; the volatile part
- * (struct vc_session: selected applet and EF, verified PINs) is lost on
- * reset, power off and applet selection, as on the real card.
+ * (selected applet and EF, verified PINs, in struct vc_ctx) is lost on
+ * power off and applet selection, as on the real card; a warm reset keeps
+ * it unless --reset-clears-pin.
  */
 #ifndef VC_H
 #define VC_H
@@ -92,6 +93,10 @@ struct vc_options {
 	int extended;		/* accept extended-length APDUs */
 	unsigned latency_ms;
 	unsigned sign_latency_ms;
+	unsigned latency_factor;	/* multiplies both latencies; 0: profile's */
+	int reset_clears_pin;	/* a warm reset clears verified PINs */
+	int power_up_6f00;	/* first APDU after power-up or reset: 6F00 */
+	size_t read_chunk;	/* READ BINARY answers at most this; 0: no limit */
 };
 
 /* Everything the APDU handlers see. */
@@ -105,6 +110,7 @@ struct vc_ctx {
 	enum vc_applet applet;
 	const struct vc_ef *cur_ef;
 	int verified[VC_PIN_COUNT];
+	int pending_6f00;		/* --power-up-6f00 armed */
 };
 
 /* A parsed command APDU. data points into the caller's buffer. */
@@ -133,7 +139,8 @@ void vc_apdu_process(struct vc_ctx *ctx, const unsigned char *cmd, size_t len,
 /* fs.c: applets, files, SELECT, READ BINARY */
 int vc_fs_build(struct vc_ctx *ctx);
 void vc_fs_free(struct vc_ctx *ctx);
-void vc_session_reset(struct vc_ctx *ctx);
+void vc_session_reset(struct vc_ctx *ctx, const char *why);
+int vc_is_phone(const struct vc_card *card);
 uint16_t vc_select(struct vc_ctx *ctx, const struct vc_apdu *a);
 uint16_t vc_read_binary(struct vc_ctx *ctx, const struct vc_apdu *a,
 			struct vc_resp *r);
@@ -142,6 +149,11 @@ uint16_t vc_read_binary(struct vc_ctx *ctx, const struct vc_apdu *a,
 uint16_t vc_verify(struct vc_ctx *ctx, const struct vc_apdu *a);
 uint16_t vc_change_pin(struct vc_ctx *ctx, const struct vc_apdu *a);
 int vc_pin_format_ok(int pin, const unsigned char *p, size_t len);
+extern const char *const vc_pin_names[VC_PIN_COUNT];
+/* Drops every verified PIN; traces "# cleared NAMES (why)" if there were. */
+void vc_clear_verified(struct vc_ctx *ctx, const char *why);
+/* Traces "# WHAT", or "# WHAT (verified: NAMES)" while PINs are verified. */
+void vc_trace_state(const struct vc_ctx *ctx, const char *what);
 
 /* sign.c: COMPUTE DIGITAL SIGNATURE */
 uint16_t vc_sign(struct vc_ctx *ctx, const struct vc_apdu *a,
@@ -166,12 +178,27 @@ int vc_trace_open(const char *path);
 void vc_trace_apdu(const unsigned char *cmd, size_t len,
 		   const struct vc_resp *r);
 void vc_trace_event(const char *what);
+void vc_trace_eventf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void vc_trace_fault(const char *action, const unsigned char *cmd, size_t len);
+
+/* fault.c: fault injection (--fault-file) */
+enum vc_fault_action {
+	VC_FAULT_NONE, VC_FAULT_SW, VC_FAULT_LOST, VC_FAULT_LOST_BEFORE,
+	VC_FAULT_REMOVE
+};
+void vc_fault_init(const char *path);
+enum vc_fault_action vc_fault_check(const unsigned char *cmd, size_t len,
+				    uint16_t *sw);
+void vc_fault_name(enum vc_fault_action action, uint16_t sw, char *buf,
+		   size_t cap);
 void vc_trace_close(void);
 
 /* link.c: the vpcd socket */
 int vc_link_connect(const char *host, unsigned port);
 int vc_link_recv(int fd, unsigned char *buf, size_t cap, size_t *len);
 int vc_link_send(int fd, const unsigned char *buf, size_t len);
+void vc_link_abort(int fd);
 
 /* util */
 void vc_sleep_ms(unsigned ms);

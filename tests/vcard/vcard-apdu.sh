@@ -27,6 +27,7 @@ script() {
 }
 
 JPKI='00A4040C0AD392F000260100000001 9000'
+JPKI_6F='00A4040C0AD392F000260100000001 6F00'
 FACE='00A4040C0AD3921000310001010408 9000'
 hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 lc() { printf %02X $((${#1}))  ; }
@@ -113,7 +114,7 @@ $JPKI
 EOF
 
 SIGNDI="802A0080$(printf %02X $((${#DI} / 2)))${DI}00"
-script std "the security state: kept across EF selection, lost on applet selection and reset" <<EOF
+script std "the security state: kept across EF selection, lost on applet selection" <<EOF
 $JPKI
 00A4020C020018 9000
 00200080$AUTH 9000
@@ -130,12 +131,6 @@ $FACE
 $JPKI
 00A4020C020017 9000
 $SIGNDI 6982                 # so does any other applet
-00A4020C020018 9000
-00200080$AUTH 9000
-reset
-$JPKI
-00A4020C020017 9000
-$SIGNDI 6982                 # and a reset
 00A4020C020018 9000
 0020008004$(hex 0000) 63C2
 00200080$AUTH 9000
@@ -192,6 +187,20 @@ $FACE
 00A4020C020002 9000
 00B0000002 9000 FF20
 00A4020C02000A 6A82          # JPKI files are not here
+EOF
+# EF 0002: FF20 with DF22 name, DF23 address, DF24 birth date, DF25 sex,
+# as the state file has them.
+st=$(card_dir std)/state
+name=$(awk '$1 == "face" && $2 == "name" { print toupper($3) }' "$st")
+addr=$(awk '$1 == "face" && $2 == "address" { print toupper($3) }' "$st")
+tlv() { printf 'DF%s%02X%s' "$1" $((${#2} / 2)) "$2"; }
+inner=$(tlv 22 "$name")$(tlv 23 "$addr")$(tlv 24 "$(hex 19900101)")$(tlv 25 "$(hex 2)")
+script std "card-face EF 0002: FF20 with DF22-DF25" <<EOF
+$FACE
+00A4020C020011 9000
+00200080$(lc "$JV_FACE_PIN")$(hex "$JV_FACE_PIN") 9000
+00A4020C020002 9000
+00B0000000 9000 FF20$(printf %02X $((${#inner} / 2)))$inner
 EOF
 
 count=$(apdu_count std)
@@ -251,6 +260,269 @@ $JPKI
 $SIGNDI 6982
 EOF
 
+# --- security-state evidence in the trace ----------------------------------------
+# mark NAME: remember the trace's length; has NAME LINE: the trace has LINE
+# (exactly) since the mark.
+mark() { MARK=$(wc -l < "$(trace "$1")"); }
+has() { tail -n +$((MARK + 1)) "$(trace "$1")" | grep -qxF -- "$2"; }
+check_lines() {	# NAME DESC LINE...: every LINE in the trace since the mark
+	local name=$1 desc=$2 l missing=
+	shift 2
+	for l in "$@"; do has "$name" "$l" || missing+=" [$l]"; done
+	if [ -z "$missing" ]; then ok "$desc"; else not_ok "$desc: missing$missing"; fi
+}
+mark std
+script std "verified and cleared PINs" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH 9000
+00A4020C02001B 9000
+00200080$SIGN 9000
+$JPKI
+00A4020C020018 9000
+00200080$AUTH 9000
+0020008004$(hex 0000) 63C2
+00200080$AUTH 9000
+reconnect unpower
+EOF
+check_lines std "the trace shows verified and cleared PINs" \
+	"# verified auth" "# verified sign" "# cleared auth sign (select)" \
+	"# cleared auth (failed verify)" "# power off (verified: auth)" \
+	"# cleared auth (power off)"
+
+# --- warm reset and power-down ----------------------------------------------------
+mark std
+script std "a warm reset keeps the selection and the verified PIN; power-down clears" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH 9000
+00A4020C020017 9000
+reset
+$SIGNDI 9000 len=256         # the key EF is still current, the PIN verified
+begin
+end reset
+$SIGNDI SCARD_W_RESET_CARD   # pcscd tells even the handle that reset it
+reconnect leave
+$SIGNDI 9000 len=256
+reconnect unpower
+00A4020C020017 6A82          # no application selected after power-up
+$JPKI
+00A4020C020017 9000
+$SIGNDI 6982
+EOF
+check_lines std "the trace shows the resets with the PIN still verified" \
+	"# reset (verified: auth)" "# power off (verified: auth)" \
+	"# cleared auth (power off)" "# power on"
+if has std "# cleared auth (reset)"; then
+	not_ok "a reset cleared the PIN by default"
+else
+	ok "no PIN cleared at a reset by default"
+fi
+
+start_card rc standard 1 --reset-clears-pin
+mark rc
+script rc "--reset-clears-pin: a warm reset clears like a power-down" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH 9000
+00A4020C020017 9000
+reset
+$SIGNDI 6986                 # nothing selected any more
+$JPKI
+00A4020C020017 9000
+$SIGNDI 6982
+EOF
+check_lines rc "--reset-clears-pin: the trace shows the PIN cleared at the reset" \
+	"# reset (verified: auth)" "# cleared auth (reset)"
+stop_card rc
+
+# --- --power-up-6f00 and --read-chunk ---------------------------------------------
+start_card p6 standard 1 --power-up-6f00 --read-chunk 1
+script p6 "--power-up-6f00 (first APDU after power-up or reset: 6F00) and --read-chunk 1" <<EOF
+$JPKI_6F
+$JPKI
+00A4020C020008 9000
+reset
+00A4020C020006 6F00          # not executed: EF 0008 still current
+00B0000000 9000 8F
+reconnect unpower
+$JPKI_6F
+$JPKI
+00A4020C020008 9000
+00B0000000 9000 8F           # one byte per READ BINARY
+00B0000100 9000 8F
+00B0000200 9000 00
+00B0000300 6B00
+EOF
+stop_card p6
+
+# --- fault injection --------------------------------------------------------------
+set_faults std <<EOF
+# PREFIX NTH ACTION [after=PREFIX2]
+00B0 2 sw=6581
+00A4020C02000A 1 sw=9000     # not executed: the current EF stays
+EOF
+script std "fault sw=: the NTH matching command answers the status word, once" <<EOF
+$JPKI
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+00B0000003 6581
+00B0000003 9000 8F8F00
+00A4020C02000A 9000
+00B0000003 9000 8F8F00       # still EF 0008
+00A4020C02000A 9000
+00B0000004 9000 3082xxxx
+EOF
+if [ "$(faults_fired std 'sw=6581 00B0000003$')" = 1 ] &&
+   [ "$(faults_fired std 'sw=9000 00A4020C02000A$')" = 1 ]; then
+	ok "fault sw=: the trace shows each fault once"
+else
+	not_ok "fault sw=: the trace does not show the faults"
+fi
+
+set_faults std <<EOF
+00B0 1 sw=6F00 after=00A4020C02000A
+EOF
+script std "fault after=: counting starts after the given command" <<EOF
+$JPKI
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+00A4020C02000A 9000
+00B0000004 6F00
+00B0000004 9000 3082xxxx
+EOF
+
+set_faults std <<EOF
+0020008004 1 lost-before
+0020008004 1 lost
+EOF
+mark std
+script std "faults lost-before, lost: SCardTransmit fails; the first VERIFY is not executed, the second is" <<EOF
+$JPKI
+00A4020C020018 9000
+0020008004$(hex 0000) SCARD_E_NOT_TRANSACTED
+wait-link 10
+00200080 63C3                # not executed: no try spent
+0020008004$(hex 0000) SCARD_E_NOT_TRANSACTED
+wait-link 10
+00200080 63C2                # executed: a try spent, the answer lost
+00200080$AUTH 9000
+EOF
+set_faults std <<EOF
+0020008004 1 lost
+EOF
+script std "fault lost: a VERIFY that succeeded stays verified (the card kept its state)" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH SCARD_E_NOT_TRANSACTED
+wait-link 10
+00A4020C020017 9000
+$SIGNDI 9000 len=256
+EOF
+set_faults std <<EOF
+0020008004 1 lost
+EOF
+script std "fault lost: a wrong PIN whose answer is lost" <<EOF
+$JPKI
+00A4020C020018 9000
+0020008004$(hex 0000) SCARD_E_NOT_TRANSACTED
+EOF
+if wait_link std; then ok "wait_link: the link is back"; else not_ok "wait_link"; fi
+script std "fault lost: the try was spent" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080 63C2
+00200080$AUTH 9000
+EOF
+set_faults std <<EOF
+0020008004 1 lost
+EOF
+script std "fault lost: a reset right after it takes the new link at once, PIN still verified" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH SCARD_E_NOT_TRANSACTED
+reconnect reset success
+00A4020C020017 9000
+$SIGNDI 9000 len=256
+EOF
+check_lines std "faults lost-before and lost: the trace shows them" \
+	"# fault lost-before 0020008004********" \
+	"# fault lost 0020008004********" "# relinked" "# verified auth"
+if "$JV_PCSC_APDU" wait "$(card_reader std)" absent 1 >/dev/null 2>&1; then
+	not_ok "after a lost answer pcscd saw the card removed"
+else
+	ok "after a lost answer the card stays present"
+fi
+
+set_faults std <<EOF
+802A 1 remove
+EOF
+mark std
+script std "fault remove: the card is pulled at the signature" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH 9000
+00A4020C020017 9000
+$SIGNDI SCARD_E_NOT_TRANSACTED
+EOF
+if "$JV_PCSC_APDU" wait "$(card_reader std)" absent 10 > /dev/null; then
+	ok "fault remove: the reader is empty"
+else
+	not_ok "fault remove: the reader still shows a card"
+fi
+check_lines std "fault remove: the trace shows the removal with the PIN verified" \
+	"# fault remove ${SIGNDI}" "# removed (verified: auth)" \
+	"# cleared auth (removed)"
+if tail -n +$((MARK + 1)) "$(trace std)" | grep -q '^802A'; then
+	not_ok "fault remove: the card signed"
+else
+	ok "fault remove: the card did not sign"
+fi
+set_faults std < /dev/null
+insert_card std && ok "fault remove: inserted again"
+script std "after the fault file is emptied nothing fires" <<EOF
+$JPKI
+00A4020C020018 9000
+00200080$AUTH 9000
+00A4020C020017 9000
+$SIGNDI 9000 len=256
+EOF
+
+set_faults std <<EOF
+00B0 0 sw=6581
+00B0 1 sw=65
+00B0 1 vanish
+EOF
+mark std
+script std "bad fault rules fire nothing" <<EOF
+$JPKI
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+EOF
+check_lines std "bad fault rules are reported in the trace" \
+	"# fault rule ignored: line 1" "# fault rule ignored: line 2" \
+	"# fault rule ignored: line 3"
+
+set_faults std <<EOF
+00B0 2 sw=6581
+EOF
+script std "a fault rule counts" <<EOF
+$JPKI
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+EOF
+set_faults std <<EOF
+# the same rule again: counting starts from zero
+00B0 2 sw=6581
+EOF
+script std "a rewritten fault file counts from zero" <<EOF
+$JPKI
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+00B0000003 6581
+EOF
+set_faults std < /dev/null
+
 # --- profiles on the second reader ------------------------------------------------
 start_card face face-auth 1
 script face "face-auth: no PIN, no signature certificate" <<EOF
@@ -269,6 +541,62 @@ $JPKI
 $SIGNDI 6982
 EOF
 stop_card face
+
+start_card face face-auth 1
+script face "face-auth: the card-face applet has no PIN either" <<EOF
+$FACE
+00A4020C020011 9000
+00200080 63C0
+00200080$(lc "$JV_FACE_PIN")$(hex "$JV_FACE_PIN") 6984
+00A4020C020001 9000
+00B0000003 6982
+00A4020C020002 9000
+00B0000002 6982
+00A4020C020005 9000
+00B0000000 9000 DF30020100
+EOF
+stop_card face
+
+start_card phone phone 1 --latency-ms 10
+script phone "phone: JPKIAPGPSETOKEN, authentication certificate behind the PIN, no other applet" <<EOF
+$JPKI
+00A4020C020006 9000
+00B0000010 9000 4A504B49415047505345544F4B454E20
+00A4020C020008 9000
+00B0000003 9000 8F8F00
+00A4020C02000A 9000
+00B0000004 6982
+00A4020C02000B 9000
+00B0000004 9000 3082xxxx
+00A4020C020018 9000
+00200080 63C3
+00200080$AUTH 9000
+00A4020C02000A 9000
+00B0000004 9000 3082xxxx
+00A4020C020017 9000
+$SIGNDI 9000 len=256
+00A4020C02001B 9000
+00200080$SIGN 9000
+00A4020C020001 9000
+00B0000004 9000 3082xxxx
+00A4040C0AD3921000310001010408 6A82
+00A4040C0AD3921000310001010401 6A82
+00A4040C0AD3921000310001010402 6A82
+00A4040C0AD3921000310001010100 6A82
+$JPKI
+EOF
+# --latency-ms 10 on a phone: 30 ms per APDU, 10 APDUs at least 300 ms.
+t0=$(date +%s%N)
+script phone "phone: ten APDUs" <<EOF
+$(for i in $(seq 10); do echo "$JPKI"; done)
+EOF
+t1=$(date +%s%N)
+if [ $(((t1 - t0) / 1000000)) -ge 300 ]; then
+	ok "phone: answers three times slower than --latency-ms"
+else
+	not_ok "phone: ten APDUs took $(((t1 - t0) / 1000000)) ms"
+fi
+stop_card phone
 
 start_card young no-sign-cert 1
 script young "no-sign-cert: authentication works, no signature PIN" <<EOF

@@ -375,10 +375,18 @@ static jp_rv open_verified(jp_reader *r, jp_token *t, const void *owner, const u
 {
 	jp_rv rv = JP_OK;
 
-	if (!owner || !jp_card_resume(&r->card, owner))
+	if (!owner || !jp_card_resume(&r->card, owner)) {
 		rv = begin_selected(r);
-	if (rv != JP_OK)
-		return rv;
+		if (rv != JP_OK)
+			return rv;
+		/* A counter never read in this process (they are read when asked
+		 * for) is read first, in the same transaction, for one APDU: a
+		 * locked PIN is never sent. */
+		if (t->tries == JP_TRIES_UNKNOWN && (rv = read_tries_inside(r, t)) == JP_OK && t->tries == 0)
+			rv = JP_E_PIN_LOCKED;
+		if (rv != JP_OK)
+			return end(r, rv);
+	}
 	rv = verify_inside(r, t, pin, len);
 	if (rv != JP_OK)
 		return end(r, rv);

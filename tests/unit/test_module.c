@@ -112,6 +112,8 @@ static void test_last_session_logs_out(void **state)
 	h2 = open_rw(slot);
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C3");
 	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(C_Login(h1, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
@@ -147,6 +149,8 @@ static CK_SESSION_HANDLE sign_pending(CK_SLOT_ID slot)
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C5");
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
 	script_expect(scr, SEL("00 01"), OK);
 	script_expect_data(scr, "00 B0 00 00 00", ff, sizeof(ff), 0x9000);
@@ -178,6 +182,8 @@ static void test_login_hold_signs_with_one_verify(void **state)
 	h = open_rw(slot);
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C3");
 	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
 	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
 	assert_int_equal(C_SignInit(h, &m, PRIV_KEY(slot)), CKR_OK);
@@ -201,6 +207,26 @@ static void test_login_hold_signs_with_one_verify(void **state)
 	assert_int_equal(C_Sign(h, data, sizeof(data), sig, &sl), CKR_OK);
 }
 
+/* The first login of a process reads the counter first: a PIN locked
+ * since (in another process) is never sent. */
+static void test_login_locked_pin_not_sent(void **state)
+{
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE h;
+
+	(void)state;
+	slot = first_slot();
+	h = open_rw(slot);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80", "69 84");      /* blocked */
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_PIN_LOCKED);
+	assert_int_equal(script_begins(scr), script_ends(scr));
+	/* and not again: known locked, nothing is sent */
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_PIN_LOCKED);
+	script_assert_done(scr);
+}
+
 /* A login's hold ends with anything else that needs the card, cleared;
  * and with C_Logout. */
 static void test_login_hold_released(void **state)
@@ -214,6 +240,8 @@ static void test_login_hold_released(void **state)
 	h = open_rw(slot);
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C3");
 	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
 	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
 	/* the other token's counter: the hold is cleared and ended first */
@@ -367,6 +395,7 @@ int main(void)
 		T(test_last_session_logs_out), T(test_setpin_makes_context_pin_stale),
 		T(test_listing_hiccup_keeps_hold), T(test_finalize_clears_hold), T(test_finalize_races_calls),
 		T(test_login_hold_signs_with_one_verify), T(test_login_hold_released),
+		T(test_login_locked_pin_not_sent),
 #undef T
 	};
 

@@ -350,6 +350,12 @@ jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size
 	INSIDE(c, false, jpki_read_cert(&c->app, cred, ca, der, len));
 }
 
+jp_rv jp_card_read_cert_known(jp_card *c, jpki_cred cred, bool ca, const uint8_t *known, size_t known_len,
+                             uint8_t **der, size_t *len, bool *same)
+{
+	INSIDE(c, false, jpki_read_cert_known(&c->app, cred, ca, known, known_len, der, len, same));
+}
+
 jp_rv jp_card_pin_tries(jp_card *c, jpki_cred cred, int *tries)
 {
 	if (cred == JPKI_FACE)

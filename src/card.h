@@ -103,6 +103,8 @@ static inline bool jp_card_gone(const jp_card *c) { return c->gone; }
 jp_rv jp_card_select(jp_card *c);
 jp_rv jp_card_read_info(jp_card *c, jpki_info *info);
 jp_rv jp_card_read_cert(jp_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);
+jp_rv jp_card_read_cert_known(jp_card *c, jpki_cred cred, bool ca, const uint8_t *known, size_t known_len,
+                             uint8_t **der, size_t *len, bool *same);
 jp_rv jp_card_pin_tries(jp_card *c, jpki_cred cred, int *tries);
 jp_rv jp_card_verify(jp_card *c, jpki_cred cred, const uint8_t *pin, size_t len, int *tries_left);
 jp_rv jp_card_change_pin(jp_card *c, jpki_cred cred, const uint8_t *new_pin, size_t len);

@@ -1,5 +1,6 @@
 /* jpki-pkcs11: what the token model needs to know of a certificate, taken
- * apart once with OpenSSL when the certificate is read from the card. */
+ * apart once when the certificate is read (cert.c: a small DER reader, not
+ * OpenSSL). */
 #ifndef JP_CERT_H
 #define JP_CERT_H
 
@@ -21,12 +22,15 @@ typedef struct {
 	jp_buf spki;            /* DER SubjectPublicKeyInfo */
 	CK_DATE start, end;
 	CK_ULONG bits;
-	EVP_PKEY *pkey;         /* the public key, for verification */
+	EVP_PKEY *pkey;         /* made by jp_cert_pkey() when first needed */
 } jp_cert;
 
 /* Parse der (copied).  CKR_OK, CKR_HOST_MEMORY, or CKR_DEVICE_ERROR when
  * the bytes are not an X.509 certificate with an RSA key. */
 CK_RV jp_cert_parse(jp_cert *c, const uint8_t *der, size_t len);
+/* The public key as an OpenSSL key, for verification; made at the first
+ * call and kept (freed by jp_cert_clear).  NULL on failure. */
+EVP_PKEY *jp_cert_pkey(jp_cert *c);
 void jp_cert_clear(jp_cert *c);
 
 #endif

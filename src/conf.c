@@ -17,7 +17,8 @@ static struct {
 	bool always_auth;
 	unsigned tokens;
 	bool pinpad;
-} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN | 1u << JPKI_FACE, true };
+	jp_cache cache;
+} cfg = { true, 1u << JPKI_AUTH | 1u << JPKI_SIGN | 1u << JPKI_FACE, true, { NULL } };
 
 static bool env_off(const char *name)
 {
@@ -62,6 +63,8 @@ void jp_conf_load(void)
 	cfg.pinpad = !env_off("JPKI_PKCS11_PINPAD");
 	if (!cfg.pinpad)
 		JP_LOG("JPKI_PKCS11_PINPAD: PIN-pad keypads not used");
+	jp_cache_free(&cfg.cache);
+	jp_cache_init(&cfg.cache, !env_off("JPKI_PKCS11_CACHE"));
 }
 
 bool jp_conf_pinpad(void)
@@ -72,6 +75,11 @@ bool jp_conf_pinpad(void)
 void jp_conf_set_pinpad(bool on)
 {
 	cfg.pinpad = on;
+}
+
+const jp_cache *jp_conf_cache(void)
+{
+	return &cfg.cache;
 }
 
 bool jp_conf_always_auth(void)

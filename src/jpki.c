@@ -315,6 +315,24 @@ static bool all_ff(const uint8_t *b, size_t n)
  * so a certificate of L bytes costs ceil(L / 256) reads. */
 jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len)
 {
+	return jpki_read_cert_known(c, cred, ca, NULL, 0, der, len, NULL);
+}
+
+/* The first chunk is the certificate's start: its length, version, serial
+ * number, signature algorithm, issuer and validity.  Equal to the known
+ * copy's start, with the same length, it is the same certificate: a
+ * renewed one has another serial and validity, another card's another
+ * serial. */
+static bool same_start(const uint8_t *chunk, size_t n, size_t total, const uint8_t *known, size_t known_len)
+{
+	size_t cmp = known_len < 256 ? known_len : 256;
+
+	return known && total == known_len && n >= cmp && memcmp(chunk, known, cmp) == 0;
+}
+
+jp_rv jpki_read_cert_known(jpki_card *c, jpki_cred cred, bool ca, const uint8_t *known, size_t known_len,
+                           uint8_t **der, size_t *len, bool *same)
+{
 	uint8_t chunk[256], *out = NULL;
 	size_t n, total, have;
 	uint16_t sw, ef;
@@ -327,8 +345,12 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 
 	*der = NULL;
 	*len = 0;
+	if (same)
+		*same = false;
 	if (!valid_cred(cred))
 		return JP_E_ARGS;
+	if (private || !same)
+		known = NULL;   /* never for the private certificate */
 	ef = ca ? CRED_EF[cred].ca : CRED_EF[cred].cert;
 
 	rv = select_ef(c, ef);
@@ -353,6 +375,10 @@ jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_
 	if (total > CERT_MAX) {
 		JP_LOG("EF %04X: certificate length %zu is absurd", ef, total);
 		return JP_E_DEVICE;
+	}
+	if (known && same_start(chunk, n, total, known, known_len)) {
+		*same = true;
+		return JP_OK;
 	}
 	out = malloc(total);
 	if (out == NULL)

@@ -100,6 +100,18 @@ jp_rv jpki_read_info(jpki_card *c, jpki_info *info);
  * shows their lengths only. */
 jp_rv jpki_read_cert(jpki_card *c, jpki_cred cred, bool ca, uint8_t **der, size_t *len);
 
+/* The same, given a copy from elsewhere (known, known_len: a cache) to
+ * check against the card.  When the card's first chunk (the one READ
+ * BINARY of 256 bytes every read starts with) equals the copy's first 256
+ * bytes and gives the same length, *same = true, *der = NULL, and nothing
+ * more is read: a SELECT EF and one READ BINARY.  Those bytes hold the
+ * certificate's serial number and validity, so a renewed certificate or
+ * another card's never passes.  Otherwise the read goes on from that chunk
+ * as jpki_read_cert() does (no APDU is wasted).  Never used for the
+ * signature certificate (known is ignored there). */
+jp_rv jpki_read_cert_known(jpki_card *c, jpki_cred cred, bool ca, const uint8_t *known, size_t known_len,
+                           uint8_t **der, size_t *len, bool *same);
+
 /* Tries left on the credential's PIN, read with an empty VERIFY, which
  * spends no try.  *tries = -1 when the card answers 9000 (the PIN is
  * verified right now); 0 when blocked. */

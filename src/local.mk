@@ -8,6 +8,7 @@ libjpkicore_la_SOURCES = \
 	src/jpki.h src/jpki.c src/face.h src/face.c \
 	src/card.h src/card.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
+	src/cache.h src/cache.c src/sha256.h src/sha256.c \
 	src/pin.h src/pin.c src/pinpad.h src/pinpad.c src/secret.h src/secret.c \
 	src/lock.h src/lock.c src/conf.h src/conf.c \
 	src/slot.h src/slot.c \

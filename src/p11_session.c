@@ -146,7 +146,7 @@ static CK_RV login(jp_ctx *c, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG l
 			return CKR_USER_ALREADY_LOGGED_IN;
 		if (!pin)
 			return jp_token_login_keypad(c->r, c->t);
-		return jp_token_login(c->r, c->t, pin, len);
+		return jp_token_login(c->r, c->t, pin, len, c->s);
 	case CKU_CONTEXT_SPECIFIC:
 		/* only the signature key asks for it, and its PIN has letters:
 		 * never on a keypad */

@@ -134,7 +134,7 @@ static CK_RV verify_init(jp_ctx *c, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	if (k == JP_OBJ_PRIV)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	/* Only a key verifies: a certificate's handle is not a key's. */
-	if (k != JP_OBJ_PUB || !c->t->cert.pkey)
+	if (k != JP_OBJ_PUB || !jp_cert_pkey(&c->t->cert))
 		return CKR_KEY_HANDLE_INVALID;
 	if ((rv = jp_op_init(&c->s->verify, mech, c->t->cert.pkey)) != CKR_OK)
 		jp_op_reset(&c->s->verify);

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <openssl/crypto.h>
@@ -23,6 +24,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "sha256.h"
 #include "slot.h"
 #include "token.h"
 
@@ -142,16 +144,14 @@ static jp_rv end(jp_reader *r, jp_rv rv)
 static void make_serial(jp_token *t, const uint8_t *id, size_t id_len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	uint8_t md[32], tag[8] = { 'J', 'P', 'K', 'I', 'T', 'O', 'K', (uint8_t)('0' + t->cred) };
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
+	uint8_t md[JP_SHA256_LEN], tag[8] = { 'J', 'P', 'K', 'I', 'T', 'O', 'K', (uint8_t)('0' + t->cred) };
+	jp_sha256_ctx ctx;
 	int i;
 
-	memset(md, 0, sizeof(md));
-	if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, tag, sizeof(tag)) &&
-	    EVP_DigestUpdate(ctx, id, id_len))
-		EVP_DigestFinal_ex(ctx, md, &n);
-	EVP_MD_CTX_free(ctx);
+	jp_sha256_init(&ctx);
+	jp_sha256_update(&ctx, tag, sizeof(tag));
+	jp_sha256_update(&ctx, id, id_len);
+	jp_sha256_final(&ctx, md);
 	for (i = 0; i < 8; i++) {
 		t->serial[2 * i] = hex[md[i] >> 4];
 		t->serial[2 * i + 1] = hex[md[i] & 15];
@@ -159,22 +159,49 @@ static void make_serial(jp_token *t, const uint8_t *id, size_t id_len)
 	t->serial[16] = '\0';
 }
 
+/* The cache's name for a public certificate; false for the signature
+ * certificate, which is never cached. */
+static bool cache_item(jpki_cred cred, bool ca, jp_cache_item *item)
+{
+	if (cred == JPKI_AUTH)
+		*item = ca ? JP_CACHE_AUTH_CA : JP_CACHE_AUTH_CERT;
+	else if (ca)
+		*item = JP_CACHE_SIGN_CA;
+	return cred == JPKI_AUTH || ca;
+}
+
+/* Read a certificate, through the cache when it is a public one of a card
+ * with a serial: a cached copy costs one READ BINARY to check against the
+ * card (jpki.h); a copy that fails the check, or none, means the card is
+ * read in full and the cache written. */
 static jp_rv read_cert_inside(jp_reader *r, jp_token *t, bool ca)
 {
+	const jp_cache *cache = jp_conf_cache();
 	jp_cert *dst = ca ? &t->ca : &t->cert;
-	uint8_t *der = NULL;
-	size_t len = 0;
+	uint8_t *der = NULL, *known = NULL;
+	size_t len = 0, known_len = 0;
+	jp_cache_item item = JP_CACHE_AUTH_CERT;
+	bool cacheable = jp_cache_on(cache) && r->info.serial[0] && cache_item(t->cred, ca, &item), same = false;
 	jp_rv rv;
 
-	rv = jp_card_read_cert(&r->card, t->cred, ca, &der, &len);
+	if (cacheable)
+		jp_cache_get(cache, r->info.serial, item, &known, &known_len);
+	rv = jp_card_read_cert_known(&r->card, t->cred, ca, known, known_len, &der, &len, &same);
 	if (rv != JP_OK)
-		return rv;
+		goto out;
+	if (same) {
+		JP_LOG("%s certificate %d: the cached copy matches the card", ca ? "CA" : "end-entity", t->cred);
+		der = known;
+		len = known_len;
+		known = NULL;
+	}
 	if (der && jp_cert_parse(dst, der, len) != CKR_OK) {
 		JP_LOG("%s certificate %d is not a usable X.509 certificate", ca ? "CA" : "end-entity", t->cred);
-		free(der);
-		return JP_E_DEVICE;
+		rv = JP_E_DEVICE;
+		goto out;
 	}
-	free(der);
+	if (der && cacheable && !same)
+		jp_cache_put(cache, r->info.serial, item, der, len);
 	if (ca) {
 		t->ca_tried = true;
 		t->have_ca = dst->der.p != NULL;
@@ -182,7 +209,10 @@ static jp_rv read_cert_inside(jp_reader *r, jp_token *t, bool ca)
 		t->cert_tried = true;
 		t->have_cert = dst->der.p != NULL;
 	}
-	return JP_OK;
+out:
+	free(der);
+	free(known);
+	return rv;
 }
 
 static jp_rv read_tries_inside(jp_reader *r, jp_token *t)
@@ -234,6 +264,8 @@ CK_RV jp_token_detect(jp_reader *r)
 	if (rv != JP_OK)
 		return jp_ckr(rv);
 	learn_keypad(r);
+	auth->tries = sign->tries = JP_TRIES_UNKNOWN;
+	auth->tries_at = sign->tries_at = 0;
 	rv = jp_card_read_info(&r->card, &r->info);
 	if (rv == JP_OK) {
 		auth->has_cert = r->info.has_cert[JPKI_AUTH];
@@ -244,11 +276,12 @@ CK_RV jp_token_detect(jp_reader *r)
 		face->has_cert = r->info.may_have_face;
 		face->probed = !r->info.may_have_face;
 	}
-	if (rv == JP_OK && auth->has_cert)
+	/* PIN counters are read when a token's flags are asked for
+	 * (jp_token_refresh_tries), not here; but a card without a signature
+	 * certificate needs the authentication counter to tell whether its PIN
+	 * can be used at all (below). */
+	if (rv == JP_OK && auth->has_cert && !sign->has_cert)
 		rv = read_tries_inside(r, auth);
-	/* a module file that hides the signature token never asks about it */
-	if (rv == JP_OK && sign->has_cert && jp_conf_shows(JPKI_SIGN))
-		rv = read_tries_inside(r, sign);
 	if (rv == JP_OK && r->info.serial[0] == '\0' && auth->has_cert && !jp_token_cert_private(auth))
 		rv = read_cert_inside(r, auth, false);
 	if ((rv = end(r, rv)) != JP_OK)
@@ -417,20 +450,33 @@ static jp_rv verify_inside(jp_reader *r, jp_token *t, const uint8_t *pin, size_t
 
 /* A transaction with the PIN (already checked) verified.  On JP_OK the
  * transaction is open and the card verified: the caller ends it with
- * end().  Otherwise the transaction is over (cleared). */
-static jp_rv open_verified(jp_reader *r, jp_token *t, const uint8_t *pin, size_t len)
+ * end().  Otherwise the transaction is over (cleared).  A transaction
+ * still held for owner (a session of this token: its C_Login's hold) is
+ * used instead of a new one: the PIN is verified again in it, which spares
+ * the clear, the applet SELECT and the PIN EF's SELECT. */
+static jp_rv open_verified(jp_reader *r, jp_token *t, const void *owner, const uint8_t *pin, size_t len)
 {
-	jp_rv rv = begin_for(r, t);
+	jp_rv rv = JP_OK;
 
-	if (rv != JP_OK)
-		return rv;
+	if (!owner || !jp_card_resume(&r->card, owner)) {
+		rv = begin_for(r, t);
+		if (rv != JP_OK)
+			return rv;
+		/* A counter never read in this process (they are read when asked
+		 * for) is read first, in the same transaction, for one APDU: a
+		 * locked PIN is never sent. */
+		if (t->tries == JP_TRIES_UNKNOWN && (rv = read_tries_inside(r, t)) == JP_OK && t->tries == 0)
+			rv = JP_E_PIN_LOCKED;
+		if (rv != JP_OK)
+			return end(r, rv);
+	}
 	rv = verify_inside(r, t, pin, len);
 	if (rv != JP_OK)
 		return end(r, rv);
 	return JP_OK;
 }
 
-CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len)
+CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner)
 {
 	uint8_t buf[JP_PIN_MAX];
 	size_t n = 0;
@@ -448,7 +494,7 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 		ck = CKR_HOST_MEMORY;
 		goto out;
 	}
-	rv = open_verified(r, t, buf, n);
+	rv = open_verified(r, t, NULL, buf, n);
 	if (rv == JP_OK) {
 		/* A private certificate (the signature one; a phone's
 		 * user-authentication one) can be read only now, and so can the
@@ -457,7 +503,13 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 			rv = jp_card_face_read(&r->card, &t->face);
 		else if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
 			rv = read_cert_inside(r, t, false);
-		rv = end(r, rv);
+		/* Kept for the operation that normally follows at once (a
+		 * signature, or the context login before it), within the
+		 * hold's bound; anything else that needs the card ends it. */
+		if (rv == JP_OK && owner)
+			jp_card_hold(&r->card, owner);
+		else
+			rv = end(r, rv);
 	}
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		goto out;
@@ -521,7 +573,7 @@ CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_U
 
 	if ((ck = pin_precheck(t, pin, len, buf, &n)) != CKR_OK)
 		goto out;
-	rv = open_verified(r, t, buf, n);
+	rv = open_verified(r, t, owner, buf, n);
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		goto out;
 	if (keep)
@@ -546,7 +598,8 @@ CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secre
 	jp_rv rv;
 
 	if (owner && jp_card_resume(&r->card, owner)) {
-		/* verified by the context login, inside the same transaction */
+		/* verified by the login or context login just done, inside the
+		 * same transaction */
 		rv = jp_card_sign(&r->card, t->cred, data, len, sig, sig_len);
 		return jp_ckr(end(r, rv));
 	}
@@ -599,7 +652,7 @@ CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK
 	if ((ck = pin_precheck(t, old_pin, old_len, old_buf, &old_n)) != CKR_OK ||
 	    (ck = jp_pin_prepare(t->cred, new_pin, new_len, new_buf, &new_n)) != CKR_OK)
 		goto out;
-	rv = open_verified(r, t, old_buf, old_n);
+	rv = open_verified(r, t, NULL, old_buf, old_n);
 	if (rv == JP_OK)
 		rv = end(r, jp_card_change_pin(&r->card, t->cred, new_buf, new_n));
 	if ((ck = jp_ckr(rv)) != CKR_OK)

@@ -51,12 +51,16 @@ CK_RV jp_ckr(jp_rv rv);
 /* Free the PIN, free certificates, reset every field but cred. */
 void jp_token_clear(jp_token *t);
 
-/* Connect to the card, select the applet, read token information,
- * certificate availability and the PIN counters (one transaction).
+/* Connect to the card, select the applet, read token information and
+ * certificate availability (one transaction).  PIN counters wait until a
+ * token's flags are asked for (jp_token_refresh_tries), except the
+ * authentication one of a card without a signature certificate, which
+ * tells whether that PIN can be used at all.
  * CKR_TOKEN_NOT_RECOGNIZED for a card without the JPKI applet. */
 CK_RV jp_token_detect(jp_reader *r);
 
-/* Re-read the PIN counter unless it was read within the last second. */
+/* Read the PIN counter unless it was read within the last second (never
+ * read yet: read now). */
 CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t);
 
 /* The card-face token: look for its applet and read its PIN counter, once
@@ -75,7 +79,8 @@ static inline bool jp_token_present(const jp_token *t)
 
 /* Read what can be read without a PIN and is wanted: the credential's
  * certificate (user authentication only) and the CA certificate.  No APDU
- * for what was read already. */
+ * for what was read already; a cached copy (cache.h) costs the SELECT and
+ * one READ BINARY that check it against the card. */
 CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca);
 
 void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
@@ -88,8 +93,12 @@ void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 
 /* C_Login(CKU_USER): format check, VERIFY, and while the PIN is verified
  * read what it protects: a private certificate (the signature one; on a
- * phone the user-authentication one too), or the card-face data. */
-CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len);
+ * phone the user-authentication one too), or the card-face data.  With an
+ * owner (the session logging in), the verified transaction is then held
+ * for it (card.h, at most JP_HOLD_MS) so that its signature, or the
+ * context login before it, needs no second VERIFY; anything else that
+ * needs the card first ends the hold (clear, end). */
+CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner);
 /* The token's PIN is typed on the reader's keypad: a PIN-pad reader
  * (and JPKI_PKCS11_PINPAD not 0), a 4-digit PIN that exists.  Its token
  * shows CKF_PROTECTED_AUTHENTICATION_PATH. */
@@ -101,7 +110,8 @@ CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t);
 /* Log out, free the kept PIN and wipe the card-face data. */
 void jp_token_logout(jp_token *t);
 
-/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY; keep (when
+/* C_Login(CKU_CONTEXT_SPECIFIC): format check and one VERIFY (inside the
+ * transaction owner's C_Login still holds, if it does); keep (when
  * not NULL) receives the PIN as the card compares it.  With an owner, the
  * verified transaction is held for it (card.h, at most JP_HOLD_MS) until
  * its signature (jp_token_sign with the same owner) or until anything else

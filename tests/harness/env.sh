@@ -30,6 +30,8 @@
 #   JV_AUTH_PIN JV_SIGN_PIN JV_FACE_PIN   default PINs of new cards
 #   OPENSC_CONF OPENSC_PKCS11         our OpenSC config, the OpenSC module
 #   JV_PCSCD_PID                      pcscd's PID when we started it, else ""
+#   XDG_CACHE_HOME                    JV_TMP/xdg-cache: the module's certificate
+#                                     cache stays out of the user's home
 # Reads JV_NO_PCSCD: when set, every test that needs pcscd skips (77).
 # Functions: start_card stop_card restart_card remove_card insert_card
 #   card_reader card_dir card_pid trace apdu_count card_verifies card_signs
@@ -369,6 +371,9 @@ harness_init() {
 
 	JV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/jpki-test.XXXXXX")
 	export JV_TMP
+	# the module's certificate cache stays in the scratch directory, never
+	# in the user's home (a test may point it elsewhere)
+	export XDG_CACHE_HOME=$JV_TMP/xdg-cache
 	trap _jv_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
 

@@ -9,6 +9,7 @@ tests_integration_p11check_LDADD = -ldl -lpthread
 
 INTEGRATION_TESTS = \
 	tests/integration/tokens.sh \
+	tests/integration/cache.sh \
 	tests/integration/mechanisms.sh \
 	tests/integration/pins.sh \
 	tests/integration/events.sh \

@@ -208,11 +208,14 @@ int cmd_remove(void)
 	return failures ? 1 : 0;
 }
 
-/* The card is pulled while the card works on a signature (the card was
- * started with a long signature latency). */
+/* The card is pulled while the module works on a signature (the card was
+ * started with 300 ms per APDU and a long signature latency).  The card
+ * takes a pull between two APDUs: at 150 ms it lands after the first APDU
+ * of C_Sign (the key EF's SELECT in the transaction C_Login held, or the
+ * applet SELECT of a new one), before the card signs. */
 static void *pull_later(void *arg)
 {
-	msleep(400);
+	msleep(150);
 	kill(*(pid_t *)arg, SIGUSR1);
 	return NULL;
 }

@@ -41,6 +41,24 @@ tests_unit_test_face_SOURCES = tests/unit/test_face.c $(UNIT_HELPERS)
 tests_unit_test_face_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_face_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_cache
+TESTS += tests/unit/test_cache
+tests_unit_test_cache_SOURCES = tests/unit/test_cache.c
+tests_unit_test_cache_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cache_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_sha256
+TESTS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c
+tests_unit_test_sha256_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sha256_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_cert
+TESTS += tests/unit/test_cert
+tests_unit_test_cert_SOURCES = tests/unit/test_cert.c
+tests_unit_test_cert_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cert_LDADD = $(UNIT_LDADD)
+
 check_PROGRAMS += tests/unit/test_pinpad
 TESTS += tests/unit/test_pinpad
 tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c $(UNIT_HELPERS)

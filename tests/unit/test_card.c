@@ -67,7 +67,7 @@ static int teardown(void **state)
 
 static CK_RV login(jp_reader *r, jpki_cred cred, const char *pin)
 {
-	return jp_token_login(r, &r->tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin));
+	return jp_token_login(r, &r->tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin), NULL);
 }
 
 static void keep_pin(jp_token *t, const char *pin)

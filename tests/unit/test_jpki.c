@@ -233,6 +233,93 @@ static void test_cert_256(void **state) { read_cert_of(state, 256, 1); }
 static void test_cert_512(void **state) { read_cert_of(state, 512, 2); }
 static void test_cert_1795(void **state) { read_cert_of(state, 1795, 8); }
 
+/* A copy known from elsewhere (the cache), checked against the card. */
+static void known_case(void **state, const uint8_t *known, size_t known_len, bool expect_same)
+{
+	fixture *f = *state;
+	size_t total = 1795, len = 0;
+	uint8_t *cert = fake_cert(total), *der = NULL;
+	bool same = !expect_same;
+
+	script_expect(f->t, SEL_APP, OK);
+	script_expect(f->t, SEL("00 0B"), OK);
+	if (expect_same)
+		script_expect_data(f->t, "00 B0 00 00 00", cert, 256, 0x9000);
+	else
+		expect_reads(f->t, cert, total, total);
+	assert_int_equal(jpki_read_cert_known(&f->c, JPKI_AUTH, true, known, known_len, &der, &len, &same), JP_OK);
+	assert_int_equal(same, expect_same);
+	if (expect_same) {
+		/* the SELECT and one READ BINARY: nothing more */
+		assert_null(der);
+		assert_int_equal(script_count(f->t), 3);
+	} else {
+		/* a full read, reusing the first chunk: as with no copy at all */
+		assert_int_equal(len, total);
+		assert_memory_equal(der, cert, total);
+		assert_int_equal(script_count(f->t), 2 + 8);
+	}
+	script_assert_done(f->t);
+	free(der);
+	free(cert);
+}
+
+static void test_cert_known_same(void **state)
+{
+	uint8_t *c = fake_cert(1795);
+	known_case(state, c, 1795, true);
+	free(c);
+}
+
+static void test_cert_known_differs(void **state)
+{
+	uint8_t *c = fake_cert(1795);
+
+	c[100] ^= 1;                    /* e.g. another serial number */
+	known_case(state, c, 1795, false);
+	free(c);
+}
+
+static void test_cert_known_other_length(void **state)
+{
+	uint8_t *c = fake_cert(1795), *d = fake_cert(1700);
+
+	memcpy(d + 4, c + 4, 252);      /* same start but for the length */
+	known_case(state, d, 1700, false);
+	free(c);
+	free(d);
+}
+
+/* Differs only past the first chunk: the check passes, as documented (the
+ * cache's own hash guards the rest). */
+static void test_cert_known_tail_not_read(void **state)
+{
+	uint8_t *c = fake_cert(1795);
+
+	c[1000] ^= 1;
+	known_case(state, c, 1795, true);
+	free(c);
+}
+
+/* The signature certificate is private: a known copy is never used. */
+static void test_cert_known_never_sign(void **state)
+{
+	fixture *f = *state;
+	uint8_t *cert = fake_cert(600), *der = NULL;
+	size_t len = 0;
+	bool same = true;
+
+	script_expect(f->t, SEL_APP, OK);
+	script_expect(f->t, SEL("00 01"), OK);
+	expect_reads(f->t, cert, 600, 600);
+	assert_int_equal(jpki_read_cert_known(&f->c, JPKI_SIGN, false, cert, 600, &der, &len, &same), JP_OK);
+	assert_false(same);
+	assert_int_equal(len, 600);
+	script_assert_done(f->t);
+	free(der);
+	free(cert);
+}
+
 static void test_cert_each_ef(void **state)
 {
 	fixture *f = *state;
@@ -813,7 +900,9 @@ int main(void)
 		T(test_transport_error_forgets),
 		T(test_status_words), T(test_select_ef_status),
 		T(test_cert_1000), T(test_cert_small), T(test_cert_256), T(test_cert_512),
-		T(test_cert_1795), T(test_cert_each_ef), T(test_cert_ff_only),
+		T(test_cert_1795), T(test_cert_known_same), T(test_cert_known_differs),
+		T(test_cert_known_other_length), T(test_cert_known_tail_not_read), T(test_cert_known_never_sign),
+		 T(test_cert_each_ef), T(test_cert_ff_only),
 		T(test_cert_sign_needs_pin), T(test_cert_bad_header), T(test_cert_short_form),
 		T(test_cert_header_cut), T(test_cert_absurd_length), T(test_cert_empty_file),
 		T(test_cert_empty_answer), T(test_cert_ff_then_garbage),

@@ -18,8 +18,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "lock.h"
 #include "p11.h"
 #include "script_transport.h"
+#include "slot.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
 #define SEL(ef) "00 A4 02 0C 02 " ef
@@ -64,11 +66,10 @@ static void expect_detect(void)
 	script_expect_data(scr, "00 B0 00 00 60", info, sizeof(info), 0x9000);
 	script_expect(scr, SEL("00 08"), OK);
 	script_expect_data(scr, "00 B0 00 00 03", avail, sizeof(avail), 0x9000);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect(scr, "00 20 00 80", "63 C3");
-	script_expect(scr, SEL("00 1B"), OK);
-	script_expect(scr, "00 20 00 80", "63 C5");
+	/* no PIN counter: read when a token's flags are asked for */
 }
+
+static CK_SLOT_ID slot0;
 
 static CK_SLOT_ID first_slot(void)
 {
@@ -79,7 +80,21 @@ static CK_SLOT_ID first_slot(void)
 	assert_int_equal(C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
 	/* the card-face token too: listed without an APDU, looked for when used */
 	assert_int_equal(n, 3);
+	slot0 = slots[0];
 	return slots[0];
+}
+
+/* The scripted reader (after first_slot). */
+static jp_reader *only_reader(void)
+{
+	jpki_cred cred;
+	jp_reader *r;
+
+	jp_global_lock();
+	r = jp_slot_find_inlock(slot0, &cred);
+	jp_global_unlock();
+	assert_non_null(r);
+	return r;
 }
 
 static CK_SESSION_HANDLE open_rw(CK_SLOT_ID slot)
@@ -103,6 +118,8 @@ static void test_last_session_logs_out(void **state)
 	h2 = open_rw(slot);
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C3");
 	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(C_Login(h1, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
@@ -138,17 +155,119 @@ static CK_SESSION_HANDLE sign_pending(CK_SLOT_ID slot)
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C5");
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
 	script_expect(scr, SEL("00 01"), OK);
 	script_expect_data(scr, "00 B0 00 00 00", ff, sizeof(ff), 0x9000);
-	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"ABC123", 6), CKR_OK);
+	/* the login's transaction is held for this session: not cleared yet */
+	assert_true(jp_card_held_by(&only_reader()->card, NULL));
 	assert_int_equal(C_SignInit(h, &m, PRIV_KEY(slot)), CKR_OK);
-	script_expect(scr, SEL_APP, OK);
+	/* the context login verifies again inside it: no clear, no applet
+	 * SELECT */
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
 	assert_int_equal(C_Login(h, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)"abc123", 6), CKR_OK);
 	return h;
+}
+
+/* C_Login holds its verified transaction for the signature that follows:
+ * one VERIFY for login + sign. */
+static void test_login_hold_signs_with_one_verify(void **state)
+{
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE h;
+	CK_MECHANISM m = { CKM_RSA_PKCS, NULL, 0 };
+	CK_BYTE data[2] = { 0x30, 0x31 }, sig[256];
+	CK_ULONG sl = sizeof(sig);
+	uint8_t answer[256];
+
+	(void)state;
+	slot = first_slot();
+	h = open_rw(slot);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C3");
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
+	assert_int_equal(C_SignInit(h, &m, PRIV_KEY(slot)), CKR_OK);
+	memset(answer, 0x66, sizeof(answer));
+	script_expect(scr, SEL("00 17"), OK);           /* no begin, no VERIFY */
+	script_expect_data(scr, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
+	script_expect(scr, SEL_APP, OK);                /* cleared after */
+	assert_int_equal(C_Sign(h, data, sizeof(data), sig, &sl), CKR_OK);
+	assert_int_equal(script_begins(scr), script_ends(scr));
+	assert_false(jp_card_held_by(&only_reader()->card, NULL));
+	/* the next signature verifies with the kept PIN in a transaction of
+	 * its own */
+	assert_int_equal(C_SignInit(h, &m, PRIV_KEY(slot)), CKR_OK);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	script_expect(scr, SEL("00 17"), OK);
+	script_expect_data(scr, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
+	script_expect(scr, SEL_APP, OK);
+	sl = sizeof(sig);
+	assert_int_equal(C_Sign(h, data, sizeof(data), sig, &sl), CKR_OK);
+}
+
+/* The first login of a process reads the counter first: a PIN locked
+ * since (in another process) is never sent. */
+static void test_login_locked_pin_not_sent(void **state)
+{
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE h;
+
+	(void)state;
+	slot = first_slot();
+	h = open_rw(slot);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80", "69 84");      /* blocked */
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_PIN_LOCKED);
+	assert_int_equal(script_begins(scr), script_ends(scr));
+	/* and not again: known locked, nothing is sent */
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_PIN_LOCKED);
+	script_assert_done(scr);
+}
+
+/* A login's hold ends with anything else that needs the card, cleared;
+ * and with C_Logout. */
+static void test_login_hold_released(void **state)
+{
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE h;
+	CK_TOKEN_INFO ti;
+
+	(void)state;
+	slot = first_slot();
+	h = open_rw(slot);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	/* the counter first: never read yet in this process */
+	script_expect(scr, "00 20 00 80", "63 C3");
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
+	/* the other token's counter: the hold is cleared and ended first */
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 1B"), OK);
+	script_expect(scr, "00 20 00 80", "63 C5");
+	assert_int_equal(C_GetTokenInfo(slot + 1, &ti), CKR_OK);
+	assert_false(jp_card_held_by(&only_reader()->card, NULL));
+	assert_int_equal(script_begins(scr), script_ends(scr));
+	assert_int_equal(C_Logout(h), CKR_OK);
+	/* logged in again: C_Logout clears at once */
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, SEL("00 18"), OK);
+	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
+	script_expect(scr, SEL_APP, OK);
+	assert_int_equal(C_Logout(h), CKR_OK);
+	assert_false(jp_card_held_by(&only_reader()->card, NULL));
+	assert_int_equal(script_begins(scr), script_ends(scr));
 }
 
 static void test_setpin_makes_context_pin_stale(void **state)
@@ -368,6 +487,8 @@ int main(void)
 		T(test_last_session_logs_out), T(test_setpin_makes_context_pin_stale),
 		T(test_listing_hiccup_keeps_hold), T(test_finalize_clears_hold), T(test_finalize_races_calls),
 		T(test_face_token), T(test_face_absent),
+		T(test_login_hold_signs_with_one_verify), T(test_login_hold_released),
+		T(test_login_locked_pin_not_sent),
 #undef T
 	};
 

@@ -417,6 +417,8 @@ static jp_rv verify_keypad_inlock(jp_card *c, jpki_cred cred, int *tries_left)
 		return rv;
 	if (!f.verify_direct)
 		return JP_E_NO_KEYPAD;
+	if (cred == JPKI_FACE)
+		return face_verify_keypad(&c->app, f.verify_direct, display_inlock(c, &f), tries_left);
 	return jpki_verify_keypad(&c->app, cred, f.verify_direct, display_inlock(c, &f), tries_left);
 }
 
@@ -429,6 +431,8 @@ static jp_rv change_keypad_inlock(jp_card *c, jpki_cred cred)
 		return rv;
 	if (!f.modify_direct)
 		return JP_E_NO_KEYPAD;
+	if (cred == JPKI_FACE)
+		return face_change_keypad(&c->app, f.modify_direct, display_inlock(c, &f));
 	return jpki_change_keypad(&c->app, cred, f.modify_direct, display_inlock(c, &f));
 }
 

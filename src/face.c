@@ -106,6 +106,20 @@ jp_rv face_change_pin(jpki_card *c, const uint8_t *new_pin, size_t new_len)
 	return rv != JP_OK ? rv : jpki_change_pin_here(c, new_pin, new_len);
 }
 
+jp_rv face_verify_keypad(jpki_card *c, uint32_t code, bool display, int *tries_left)
+{
+	jp_rv rv = select_ef(c, EF_FACE_PIN);
+
+	return rv != JP_OK ? rv : jpki_verify_keypad_here(c, code, display, tries_left);
+}
+
+jp_rv face_change_keypad(jpki_card *c, uint32_t code, bool display)
+{
+	jp_rv rv = select_ef(c, EF_FACE_PIN);
+
+	return rv != JP_OK ? rv : jpki_change_keypad_here(c, code, display);
+}
+
 /* ---- TLV ---------------------------------------------------------------- */
 
 /* The header of a BER-TLV at buf[*pos..len): tag of 1-3 bytes, length of

@@ -48,6 +48,11 @@ jp_rv face_select_app(jpki_card *c);
 jp_rv face_pin_tries(jpki_card *c, int *tries);
 jp_rv face_verify(jpki_card *c, const uint8_t *pin, size_t pin_len, int *tries_left);
 jp_rv face_change_pin(jpki_card *c, const uint8_t *new_pin, size_t new_len);
+/* The same two with the PIN typed on a PIN-pad reader's keypad (4 digits:
+ * the card-face PIN is typed there like the user-authentication one; see
+ * jpki_verify_keypad, jpki_change_keypad for the results). */
+jp_rv face_verify_keypad(jpki_card *c, uint32_t code, bool display, int *tries_left);
+jp_rv face_change_keypad(jpki_card *c, uint32_t code, bool display);
 
 /* Read and parse EF 0001 (the My Number) and EF 0002 (the four facts);
  * the card-face PIN must be verified in this transaction (JP_E_SECURITY

@@ -559,16 +559,23 @@ static bool keypad_cred(jpki_cred cred)
 
 jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left)
 {
+	jp_rv rv;
+
+	if (!keypad_cred(cred))
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	return rv != JP_OK ? rv : jpki_verify_keypad_here(c, code, display, tries_left);
+}
+
+jp_rv jpki_verify_keypad_here(jpki_card *c, uint32_t code, bool display, int *tries_left)
+{
 	uint8_t s[JP_PINPAD_VERIFY_LEN];
 	size_t len = jp_pinpad_build_verify(KEYPAD_TIMEOUT_S, s, sizeof(s));
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!keypad_cred(cred) || code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
+	if (code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
 		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	if (rv != JP_OK)
-		return rv;
 	/* Sent once, as a typed PIN is. */
 	rv = keypad_run(c, "keypad VERIFY", code, s, len, &sw);
 	if (rv != JP_OK)
@@ -578,16 +585,23 @@ jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool displ
 
 jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display)
 {
+	jp_rv rv;
+
+	if (!keypad_cred(cred))
+		return JP_E_ARGS;
+	rv = select_ef(c, CRED_EF[cred].pin);
+	return rv != JP_OK ? rv : jpki_change_keypad_here(c, code, display);
+}
+
+jp_rv jpki_change_keypad_here(jpki_card *c, uint32_t code, bool display)
+{
 	uint8_t s[JP_PINPAD_CHANGE_LEN];
 	size_t len = jp_pinpad_build_change(KEYPAD_TIMEOUT_S, s, sizeof(s));
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!keypad_cred(cred) || code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
+	if (code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
 		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	if (rv != JP_OK)
-		return rv;
 	rv = keypad_run(c, "keypad CHANGE REFERENCE DATA", code, s, len, &sw);
 	if (rv != JP_OK)
 		return rv;

@@ -142,6 +142,8 @@ jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size
  * (Cancel pressed, or nobody typed in time), JP_E_PIN_LEN (not 4 digits).
  * The module never sees the PIN. */
 jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left);
+/* The same on the PIN EF selected now (the card-face applet's, face.c). */
+jp_rv jpki_verify_keypad_here(jpki_card *c, uint32_t code, bool display, int *tries_left);
 
 /* CHANGE REFERENCE DATA with the new PIN typed twice on the keypad
  * (FEATURE_MODIFY_PIN_DIRECT, control code `code`), after
@@ -149,6 +151,7 @@ jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool displ
  * why).  JP_E_PIN_MISMATCH when the two entries differ, JP_E_CANCELLED,
  * JP_E_PIN_LEN as above; the card's answers as for jpki_change_pin(). */
 jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display);
+jp_rv jpki_change_keypad_here(jpki_card *c, uint32_t code, bool display);
 
 /* COMPUTE DIGITAL SIGNATURE over data (normally a DigestInfo) with the
  * credential's key; the card pads (PKCS#1 v1.5 type 1).  sig must hold 256

@@ -506,7 +506,7 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 		/* Kept for the operation that normally follows at once (a
 		 * signature, or the context login before it), within the
 		 * hold's bound; anything else that needs the card ends it. */
-		if (rv == JP_OK && owner)
+		if (rv == JP_OK && owner && t->cred != JPKI_FACE)  /* it has no key */
 			jp_card_hold(&r->card, owner);
 		else
 			rv = end(r, rv);
@@ -527,8 +527,9 @@ out:
 
 bool jp_token_protected_path(const jp_reader *r, const jp_token *t)
 {
-	/* the signature PIN has letters, which no keypad types */
-	return t->cred == JPKI_AUTH && t->pin_usable && r->keypad_verify;
+	/* the signature PIN has letters, which no keypad types; the
+	 * user-authentication and card-face PINs are 4 digits */
+	return t->cred != JPKI_SIGN && t->pin_usable && r->keypad_verify;
 }
 
 /* Checks before the keypad is asked: the token types its PIN there, and
@@ -553,9 +554,16 @@ CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t)
 		return ck;
 	/* The module never learns the PIN: nothing is kept.  A signature
 	 * later asks the keypad again (jp_token_sign). */
-	rv = open_verified(r, t, NULL, 0);
-	if (rv == JP_OK)
-		rv = end(r, JP_OK);
+	rv = open_verified(r, t, NULL, NULL, 0);
+	if (rv == JP_OK) {
+		/* what the PIN protects is read while it is verified, as for a
+		 * typed PIN: the card-face data, or a private certificate */
+		if (t->cred == JPKI_FACE)
+			rv = jp_card_face_read(&r->card, &t->face);
+		else if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
+			rv = read_cert_inside(r, t, false);
+		rv = end(r, rv);
+	}
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		return ck;
 	t->logged_in = true;
@@ -676,7 +684,7 @@ CK_RV jp_token_set_pin_keypad(jp_reader *r, jp_token *t)
 		return CKR_ARGUMENTS_BAD;
 	/* The current PIN on the keypad, then the new one twice: one
 	 * transaction (pinpad.h tells why two keypad requests). */
-	rv = open_verified(r, t, NULL, 0);
+	rv = open_verified(r, t, NULL, NULL, 0);
 	if (rv == JP_OK)
 		rv = end(r, jp_card_change_pin_keypad(&r->card, t->cred));
 	if ((ck = jp_ckr(rv)) != CKR_OK)

@@ -20,7 +20,7 @@ static void print_flags_pp(CK_FLAGS f)
 
 static CK_SLOT_ID slot_of(const char *which)
 {
-	return find_slot(!strcmp(which, "sign") ? SIGN : AUTH, 0);
+	return find_slot(!strcmp(which, "sign") ? SIGN : !strcmp(which, "face") ? FACE : AUTH, 0);
 }
 
 /* pinpad-flags: "auth: flags: ..." and "sign: flags: ..." */

@@ -3,7 +3,7 @@
 # PIN-pad driver (tests/pinpad): CKF_PROTECTED_AUTHENTICATION_PATH with and
 # without the keypad feature and with JPKI_PKCS11_PINPAD=0; C_Login with a
 # NULL PIN typed on the keypad (right, wrong, cancel, timeout, wrong length,
-# locked) and its counter; a typed PIN on the same reader; signatures after
+# locked) and its counter; the card-face token's PIN on the keypad; a typed PIN on the same reader; signatures after
 # a keypad login; C_SetPIN on the keypad; the card left cleared; and no PIN
 # in the module's debug log.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -196,6 +196,18 @@ for pin in "$JV_AUTH_PIN" 5678 9999 1111 2222 '31 32 33 34' '35 36 37 38' '39 39
 	fi
 done
 [ $leak = 0 ] && ok "no PIN, as digits or as hex, in the debug log"
+
+# --- the card-face token's 4-digit PIN is typed on the keypad too ------------
+pinpad_type "$JV_FACE_PIN"
+out=$(run_check a pinpad-login face 2>&1)
+if grep -qx 'rv: CKR_OK' <<< "$out" && grep -q '^flags:.* protected' <<< "$out"; then
+	ok "card-face token: protected path, keypad login"
+else
+	not_ok "card-face token keypad login: $(tr '\n' '|' <<< "$out")"
+fi
+[ "$(trace_count a '^# verified face')" -ge 1 ] && ok "the card saw the card-face PIN verified" ||
+	not_ok "no card-face VERIFY on the card"
+cleared "card-face keypad login"
 
 # --- locked -------------------------------------------------------------------
 keypad_login "wrong 1" CKR_PIN_INCORRECT " login pin count-low protected" 9999

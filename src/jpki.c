@@ -349,8 +349,10 @@ jp_rv jpki_read_cert_known(jpki_card *c, jpki_cred cred, bool ca, const uint8_t 
 		*same = false;
 	if (!valid_cred(cred))
 		return JP_E_ARGS;
-	if (private || !same)
-		known = NULL;   /* never for the private certificate */
+	/* never compared for the signature certificate, which is never
+	 * cached (the token model decides what is: not a phone's either) */
+	if (!same || (cred == JPKI_SIGN && !ca))
+		known = NULL;
 	ef = ca ? CRED_EF[cred].ca : CRED_EF[cred].cert;
 
 	rv = select_ef(c, ef);

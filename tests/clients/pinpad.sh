@@ -29,7 +29,7 @@ check "-L: the signature token does not (its PIN has letters)" \
 	not grep -q 'PIN pad' L-sign.out
 JPKI_PKCS11_PINPAD=0 p11 -L > L-off.out 2>&1
 check "JPKI_PKCS11_PINPAD=0: no PIN pad in -L" \
-	test "$(grep -c 'token label' L-off.out)" = 2 -a "$(grep -c 'PIN pad' L-off.out)" = 0
+	test "$(grep -c 'token label' L-off.out)" = 3 -a "$(grep -c 'PIN pad' L-off.out)" = 0
 
 # --- --login --sign without --pin ------------------------------------------
 n0=$(card_signs alice)

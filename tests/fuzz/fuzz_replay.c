@@ -2,8 +2,9 @@
  * libFuzzer, so `make check` runs every committed input.
  *
  * Usage: fuzz_replay [FILE|DIR]...  With no argument, the corpus named by
- * FUZZ_CORPUS, else $top_srcdir/tests/fuzz/corpus/jpki.  Fails when no
- * input at all was found, so an empty or moved corpus cannot pass.
+ * FUZZ_CORPUS, else $top_srcdir/tests/fuzz/corpus/FUZZ_CORPUS_NAME (the
+ * target's name, set when it is built).  Fails when no input at all was
+ * found, so an empty or moved corpus cannot pass.
  */
 #include "config.h"
 
@@ -14,6 +15,10 @@
 #include <sys/stat.h>
 
 #include "fuzz_transport.h"
+
+#ifndef FUZZ_CORPUS_NAME
+#define FUZZ_CORPUS_NAME "jpki"
+#endif
 
 static int run_file(const char *path)
 {
@@ -86,7 +91,7 @@ int main(int argc, char **argv)
 		if (env != NULL)
 			snprintf(def, sizeof(def), "%s", env);
 		else
-			snprintf(def, sizeof(def), "%s/tests/fuzz/corpus/jpki", top ? top : ".");
+			snprintf(def, sizeof(def), "%s/tests/fuzz/corpus/" FUZZ_CORPUS_NAME, top ? top : ".");
 		argv[0] = def;
 		i = 0;
 		argc = 1;

@@ -15,3 +15,4 @@ INTEGRATION_TESTS = \
 	tests/integration/valgrind.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh
+EXTRA_DIST += tests/integration/tsan.supp

@@ -275,7 +275,9 @@ static void note_answer_inlock(fz_conn *c, const uint8_t *cmd, size_t len, const
 		else if ((sw & 0xFFF0) == 0x63C0 || sw == 0x6983 || sw == 0x6984)
 			reject_inlock(c->ef, cmd + 5, cmd[4]);
 	}
-	if (len >= 4 && cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x04 && sw == 0x9000)
+	/* 61xx is normal processing too (ISO 7816-4): the SELECT was done and
+	 * the card forgot its PINs, whatever GET RESPONSE then brings */
+	if (len >= 4 && cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x04 && (sw == 0x9000 || (sw >> 8) == 0x61))
 		c->verified = false;
 	if (len >= 7 && cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x02 && cmd[4] == 2)
 		c->ef = (uint16_t)(cmd[5] << 8 | cmd[6]);

@@ -2,9 +2,9 @@
  * libFuzzer, so `make check` runs every committed input.
  *
  * Usage: fuzz_replay [FILE|DIR]...  With no argument, the corpus named by
- * FUZZ_CORPUS, else $top_srcdir/tests/fuzz/corpus/NAME, NAME the target's
- * (FUZZ_CORPUS_NAME, set when it is built; jpki by default).  Fails when no
- * input at all was found, so an empty or moved corpus cannot pass.
+ * FUZZ_CORPUS, else $top_srcdir/tests/fuzz/corpus/FUZZ_CORPUS_NAME (the
+ * target's name, set when it is built).  Fails when no input at all was
+ * found, so an empty or moved corpus cannot pass.
  */
 #include "config.h"
 

@@ -5,17 +5,24 @@ P11CHECK=$top_builddir/tests/integration/p11check
 : "${JPKI_MODULE:=$top_builddir/.libs/jpki-pkcs11.so}"
 export JPKI_MODULE
 
-# A module built with --enable-sanitizers needs the sanitizer runtimes
-# preloaded into client programs that were built without them.
+# A module built with --enable-sanitizers or --enable-tsan needs the
+# sanitizer runtimes preloaded into client programs that were built
+# without them (p11check is built with them).
 client() {
 	local pre
-	pre=$(ldd "$JPKI_MODULE" 2>/dev/null | awk '/lib(a|ub)san/ { printf "%s ", $3 }')
+	pre=$(ldd "$JPKI_MODULE" 2>/dev/null | awk '/lib(a|ub|t)san/ { printf "%s ", $3 }')
 	if [ -n "$pre" ]; then
 		LD_PRELOAD="$pre" ASAN_OPTIONS=detect_leaks=0 "$@"
 	else
 		"$@"
 	fi
 }
+
+# ThreadSanitizer (--enable-tsan): a report makes the program exit 66, so
+# the check that ran it fails; reports inside third-party libraries are
+# suppressed only as tsan.supp says why.  No effect on other builds.
+TSAN_OPTIONS="suppressions=$top_srcdir/tests/integration/tsan.supp second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS
 
 # run_check NAME ARGS...: p11check with the card NAME's trace and PID.
 run_check() {

@@ -20,3 +20,4 @@ INTEGRATION_TESTS = \
 	tests/integration/face.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS) tests/integration/lib.sh
+EXTRA_DIST += tests/integration/tsan.supp

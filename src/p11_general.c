@@ -22,22 +22,24 @@ CK_RV jp_ret(const char *fn, CK_RV rv)
  * Every entry point is counted in `calls` from before it touches anything
  * until it has let go of everything.  C_Finalize sets `finalizing` and waits
  * for the count to drop to zero before it frees anything; a call that
- * arrives meanwhile counts itself, sees the flag and leaves with
- * CKR_CRYPTOKI_NOT_INITIALIZED.  All are sequentially consistent atomics,
- * so a call either is seen by C_Finalize or sees the flag.  `pid` tells a
- * child after fork(): it sees the parent's state, none of it usable. */
+ * arrives meanwhile counts itself, sees the state and leaves with
+ * CKR_CRYPTOKI_NOT_INITIALIZED.  One state word, read once, and the count
+ * are sequentially consistent atomics, so a call either is seen by
+ * C_Finalize or sees it finalizing (two flags read one after the other
+ * could be seen half-way through C_Finalize's end).  `pid` tells a child
+ * after fork(): it sees the parent's state, none of it usable. */
+enum { UNINITIALIZED, READY, FINALIZING };
+
 static struct {
 	int calls;
-	int finalizing;
-	int initialized;
+	int state;
 	pid_t pid;
 } gate;
 
 static bool call_begin(void)
 {
 	__atomic_add_fetch(&gate.calls, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) ||
-	    __atomic_load_n(&gate.finalizing, __ATOMIC_SEQ_CST) || gate.pid != getpid()) {
+	if (__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST) != READY || gate.pid != getpid()) {
 		__atomic_sub_fetch(&gate.calls, 1, __ATOMIC_SEQ_CST);
 		return false;
 	}
@@ -207,18 +209,17 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 {
 	CK_RV rv;
 
-	if (__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) && gate.pid == getpid())
+	if (__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST) != UNINITIALIZED && gate.pid == getpid())
 		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
-	if (__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST)) {
+	if (__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST) != UNINITIALIZED) {
 		/* A child after fork(): forget the parent's state without touching
 		 * its connections, threads or locks (they may be held in the
 		 * parent, and destroying a held mutex is undefined). */
-		__atomic_store_n(&gate.initialized, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&gate.state, UNINITIALIZED, __ATOMIC_SEQ_CST);
 		jp_sessions_free_all(false);
 		jp_slots_free_all(false);
 		jp_global_forget();
 		__atomic_store_n(&gate.calls, 0, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&gate.finalizing, 0, __ATOMIC_SEQ_CST);
 	}
 	if (args && args->pReserved)
 		return CKR_ARGUMENTS_BAD;
@@ -229,7 +230,7 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 	jp_log_init();
 	jp_conf_load();
 	gate.pid = getpid();
-	__atomic_store_n(&gate.initialized, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&gate.state, READY, __ATOMIC_SEQ_CST);
 	/* Learn the readers now (no APDU): cards already in them are not slot
 	 * events for C_WaitForSlotEvent. */
 	if ((rv = jp_global_enter()) != CKR_OK)
@@ -256,14 +257,14 @@ static void cancel_waits(void)
 
 static CK_RV finalize(CK_VOID_PTR reserved)
 {
-	int expected = 0;
+	int expected = READY;
 
 	if (reserved)
 		return CKR_ARGUMENTS_BAD;
-	if (!__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) || gate.pid != getpid())
+	if (gate.pid != getpid())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	/* One finalizer; every call from now on is turned away. */
-	if (!__atomic_compare_exchange_n(&gate.finalizing, &expected, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+	if (!__atomic_compare_exchange_n(&gate.state, &expected, FINALIZING, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	/* Let the calls in flight finish (a waiter is woken: it returns
 	 * CKR_CRYPTOKI_NOT_INITIALIZED); nothing is freed under them. */
@@ -276,8 +277,7 @@ static CK_RV finalize(CK_VOID_PTR reserved)
 	jp_slots_free_all(true);
 	jp_slots_close_service();
 	jp_global_free();
-	__atomic_store_n(&gate.initialized, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&gate.finalizing, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&gate.state, UNINITIALIZED, __ATOMIC_SEQ_CST);
 	return CKR_OK;
 }
 
@@ -292,7 +292,7 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
  * other threads might hold is waited for. */
 __attribute__((destructor)) static void release_at_exit(void)
 {
-	if (__atomic_load_n(&gate.initialized, __ATOMIC_SEQ_CST) && gate.pid == getpid())
+	if (__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST) == READY && gate.pid == getpid())
 		jp_slots_release_at_exit();
 }
 

@@ -123,5 +123,25 @@ expect_check "C_SetPIN makes a pending context login's PIN stale" a setpin-pendi
 
 expect_check "C_Finalize while four threads call, five times" a finalize-race 4 5
 
+# --- a certificate is no key ---------------------------------------------------
+
+expect_check "C_VerifyInit takes the public key, not a certificate" a verify-cert
+
 stop_keeper
+
+# --- a card whose first answer after power-up is 6F00 ----------------------------
+
+stop_card a	# the only card now: p11check takes the first token
+start_card b standard 1 --power-up-6f00
+m=$(mark b)
+out=$(run_check b login auth "$JV_AUTH_PIN" 2>&1)
+case "$out" in *"rv: CKR_OK"*) ok "a card answering 6F00 first: login works" ;;
+	*) not_ok "a card answering 6F00 first: $out" ;; esac
+if since b "$m" | grep -v '^#' | head -n 2 | grep -c '^00A4040C0AD392F000260100000001' | grep -qx 2 &&
+   [ "$(since b "$m" | grep -c '^0020008004')" = 1 ]; then
+	ok "the opening applet SELECT was sent once more, the VERIFY once"
+else
+	not_ok "6F00 after power-up: $(since b "$m" | grep -v '^#' | head -n 4 | tr '\n' '|')"
+fi
+
 harness_done

@@ -516,6 +516,8 @@ int main(int argc, char **argv)
 		return cmd_setpin_pending(argv[2]);
 	if (!strcmp(cmd, "close-last"))
 		return cmd_close_last();
+	if (!strcmp(cmd, "verify-cert"))
+		return cmd_verify_cert();
 	if (!strcmp(cmd, "face") && argc > 2)
 		return cmd_face(argv[2]);
 	if (!strcmp(cmd, "face-absent"))

@@ -28,6 +28,7 @@ int cmd_hold_then(const char *how, long ms);
 int cmd_hold_stay(long ms);
 int cmd_setpin_pending(const char *new_pin);
 int cmd_close_last(void);
+int cmd_verify_cert(void);
 int cmd_finalize_race(int threads, int rounds);
 int cmd_pinpad_flags(void);
 int cmd_pinpad_login(const char *which);

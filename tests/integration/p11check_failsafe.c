@@ -135,6 +135,24 @@ int cmd_close_last(void)
 	return failures ? 1 : 0;
 }
 
+/* verify-cert: a certificate's handle is not a key's: C_VerifyInit refuses
+ * it; the public key verifies. */
+int cmd_verify_cert(void)
+{
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_OBJECT_HANDLE cert, pub;
+	CK_SESSION_HANDLE s;
+
+	check_rv(p11_init_os(), CKR_OK, "C_Initialize");
+	s = open_session(find_slot(AUTH, 0));
+	CHECK(find_objects(s, CKO_CERTIFICATE, &cert, 1) == 1, "a certificate is listed");
+	CHECK(find_objects(s, CKO_PUBLIC_KEY, &pub, 1) == 1, "the public key is listed");
+	check_rv(p11->C_VerifyInit(s, &m, cert), CKR_KEY_HANDLE_INVALID, "C_VerifyInit with a certificate");
+	check_rv(p11->C_VerifyInit(s, &m, pub), CKR_OK, "C_VerifyInit with the public key");
+	check_rv(p11->C_Finalize(NULL), CKR_OK, "C_Finalize");
+	return failures ? 1 : 0;
+}
+
 /* finalize-race N: N threads call the module while the main thread calls
  * C_Finalize, ROUNDS times; every call must answer CKR_OK or
  * CKR_CRYPTOKI_NOT_INITIALIZED (or a token error), never crash. */

@@ -70,3 +70,9 @@ TESTS += tests/unit/test_keypad
 tests_unit_test_keypad_SOURCES = tests/unit/test_keypad.c $(UNIT_HELPERS)
 tests_unit_test_keypad_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keypad_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_hygiene
+TESTS += tests/unit/test_hygiene
+tests_unit_test_hygiene_SOURCES = tests/unit/test_hygiene.c
+tests_unit_test_hygiene_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hygiene_LDADD = $(UNIT_LDADD)

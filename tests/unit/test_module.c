@@ -480,12 +480,58 @@ static void test_face_absent(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* ---- the application's mutex functions fail -------------------------------- */
+
+static int fail_locks;
+
+static CK_RV app_create(CK_VOID_PTR_PTR m)
+{
+	*m = calloc(1, sizeof(pthread_mutex_t));
+	return *m && pthread_mutex_init(*m, NULL) == 0 ? CKR_OK : CKR_HOST_MEMORY;
+}
+static CK_RV app_destroy(CK_VOID_PTR m)
+{
+	pthread_mutex_destroy(m);
+	free(m);
+	return CKR_OK;
+}
+static CK_RV app_lock(CK_VOID_PTR m)
+{
+	if (fail_locks)
+		return CKR_MUTEX_BAD;
+	return pthread_mutex_lock(m) ? CKR_GENERAL_ERROR : CKR_OK;
+}
+static CK_RV app_unlock(CK_VOID_PTR m)
+{
+	return pthread_mutex_unlock(m) ? CKR_MUTEX_NOT_LOCKED : CKR_OK;
+}
+
+/* A lock that fails is passed on as the call's result: the call does not
+ * go on unlocked. */
+static void test_app_mutex_errors(void **state)
+{
+	CK_C_INITIALIZE_ARGS args = { app_create, app_destroy, app_lock, app_unlock, 0, NULL };
+	CK_SLOT_ID slots[4];
+	CK_ULONG n = 4;
+	CK_INFO info;
+
+	(void)state;
+	assert_int_equal(C_Finalize(NULL), CKR_OK);
+	script_reader_present(false);
+	assert_int_equal(C_Initialize(&args), CKR_OK);
+	fail_locks = 1;
+	assert_int_equal(C_GetSlotList(CK_FALSE, slots, &n), CKR_MUTEX_BAD);
+	assert_int_equal(C_GetInfo(&info), CKR_MUTEX_BAD);
+	fail_locks = 0;
+	assert_int_equal(C_GetSlotList(CK_FALSE, slots, &n), CKR_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_last_session_logs_out), T(test_setpin_makes_context_pin_stale),
-		T(test_listing_hiccup_keeps_hold), T(test_finalize_clears_hold), T(test_finalize_races_calls),
+		T(test_listing_hiccup_keeps_hold), T(test_app_mutex_errors), T(test_finalize_clears_hold), T(test_finalize_races_calls),
 		T(test_face_token), T(test_face_absent),
 		T(test_login_hold_signs_with_one_verify), T(test_login_hold_released),
 		T(test_login_locked_pin_not_sent),

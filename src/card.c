@@ -293,11 +293,19 @@ void jp_card_free(jp_card *c)
 
 void jp_card_release_at_exit(jp_card *c)
 {
+	bool join;
+
 	if (!c->reader || pthread_mutex_trylock(&c->mu) != 0)
 		return;
 	if (c->open && c->dirty)
 		end_inlock(c);
+	/* the hold is over: its watchdog leaves at once, and is waited for */
+	join = c->watching && !c->holder;
+	c->watching = c->watching && !join;
+	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
+	if (join)
+		pthread_join(c->watchdog, NULL);
 }
 
 const void *jp_card_holder(jp_card *c)

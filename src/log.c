@@ -55,7 +55,7 @@ void jp_log_init(void)
 	const char *path = secure_getenv("JPKI_PKCS11_DEBUG_FILE");
 
 	pthread_mutex_lock(&log_init_mutex);
-	jp_log_enabled = on != NULL && *on != '\0' && strcmp(on, "0") != 0;
+	__atomic_store_n(&jp_log_enabled, on != NULL && *on != '\0' && strcmp(on, "0") != 0, __ATOMIC_RELAXED);
 	if (path != NULL && *path == '\0')
 		path = NULL;
 	/* Called from every C_Initialize: reopen only when the file changes,
@@ -111,7 +111,7 @@ void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_dat
 	size_t pos, i, shown = len, tail = 0;
 	int redacted = 0;
 
-	if (!jp_log_enabled)
+	if (!jp_log_on())
 		return;
 	if (len > 300)
 		shown = len = 300;

@@ -23,6 +23,10 @@ void jp_log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * its data length, "**" and its status word. */
 void jp_log_apdu(const char *dir, const uint8_t *buf, size_t len, int redact_data);
 
-#define JP_LOG(...) do { if (jp_log_enabled) jp_log_printf(__VA_ARGS__); } while (0)
+/* Set by jp_log_init() (C_Initialize) while other threads may be tracing:
+ * read and written atomically. */
+static inline int jp_log_on(void) { return __atomic_load_n(&jp_log_enabled, __ATOMIC_RELAXED); }
+
+#define JP_LOG(...) do { if (jp_log_on()) jp_log_printf(__VA_ARGS__); } while (0)
 
 #endif

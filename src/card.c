@@ -99,14 +99,10 @@ static jp_rv end_inlock(jp_card *c)
 	erv = jp_transport_end(c->t, JP_UNPOWER);
 	if (erv != JP_OK) {
 		track(c, erv);
-		/* A card that went lost its power with it: nothing is left to
-		 * clear, and the reader is left alone for the next card. */
-		if (c->gone) {
-			jp_transport_close(c->t, JP_LEAVE);
-			c->t = NULL;
-		} else {
-			close_unpowered_inlock(c);
-		}
+		/* Whatever the failure, the connection closes asking for the
+		 * card to be powered down: the transport leaves a card that went
+		 * (it lost its power with it) alone. */
+		close_unpowered_inlock(c);
 	}
 	return rv;
 }

@@ -13,4 +13,4 @@ dist_noinst_DATA += examples/README.md \
 	examples/openssl-provider.cnf \
 	examples/openssh.md examples/p11kit-remote.md examples/xmldsig.md \
 	examples/xmldsig-nss-sign.c examples/pdfsig.md examples/firefox.md \
-	examples/card-face.md examples/card-face.py examples/phone.md
+	examples/card-face.md examples/card-face.py examples/phone.md examples/pinpad.md

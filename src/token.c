@@ -476,6 +476,19 @@ static jp_rv open_verified(jp_reader *r, jp_token *t, const void *owner, const u
 	return JP_OK;
 }
 
+/* Inside a transaction with the token's PIN verified: read what only the
+ * PIN opens.  A private certificate (the signature one; a phone's
+ * user-authentication one) can be read only now, and so can the card-face
+ * data; everything else waits until someone asks. */
+static jp_rv read_protected(jp_reader *r, jp_token *t)
+{
+	if (t->cred == JPKI_FACE)
+		return jp_card_face_read(&r->card, &t->face);
+	if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
+		return read_cert_inside(r, t, false);
+	return JP_OK;
+}
+
 CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner)
 {
 	uint8_t buf[JP_PIN_MAX];
@@ -496,13 +509,7 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 	}
 	rv = open_verified(r, t, NULL, buf, n);
 	if (rv == JP_OK) {
-		/* A private certificate (the signature one; a phone's
-		 * user-authentication one) can be read only now, and so can the
-		 * card-face data; everything else waits until someone asks. */
-		if (t->cred == JPKI_FACE)
-			rv = jp_card_face_read(&r->card, &t->face);
-		else if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
-			rv = read_cert_inside(r, t, false);
+		rv = read_protected(r, t);
 		/* Kept for the operation that normally follows at once (a
 		 * signature, or the context login before it), within the
 		 * hold's bound; anything else that needs the card ends it. */
@@ -556,12 +563,7 @@ CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t)
 	 * later asks the keypad again (jp_token_sign). */
 	rv = open_verified(r, t, NULL, NULL, 0);
 	if (rv == JP_OK) {
-		/* what the PIN protects is read while it is verified, as for a
-		 * typed PIN: the card-face data, or a private certificate */
-		if (t->cred == JPKI_FACE)
-			rv = jp_card_face_read(&r->card, &t->face);
-		else if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
-			rv = read_cert_inside(r, t, false);
+		rv = read_protected(r, t);
 		rv = end(r, rv);
 	}
 	if ((ck = jp_ckr(rv)) != CKR_OK)

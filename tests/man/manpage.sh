@@ -16,6 +16,15 @@ out=$(LC_ALL=C.UTF-8 groff -ww -man -Tutf8 -z "$page" 2>&1)
 if [ $? -eq 0 ] && [ -z "$out" ]; then ok "groff -ww: no warning"; else
 	not_ok "groff -ww: $out"; fi
 
+# A long install prefix (make distcheck's, a packager's) renders cleanly too.
+long=/a-build-directory-of-some-length/jpki-pkcs11-0.0.0/_inst/lib/x86_64-linux-gnu/pkcs11
+out=$(sed "s|^\\(\\.[BI]R* \\)/[^ ]*/\\(jpki[^/ ]*\\)$|\\1$long/\\2|" "$page" |
+	tee "$page.long" | LC_ALL=C.UTF-8 groff -ww -man -Tutf8 -z 2>&1)
+if ! grep -q "$long" "$page.long"; then not_ok "long prefix: no path replaced"
+elif [ -z "$out" ]; then ok "groff -ww with a long prefix: no warning"; else
+	not_ok "groff -ww with a long prefix: $out"; fi
+rm -f "$page.long"
+
 text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l "$page" 2> "$page.err")
 err=$(cat "$page.err"); rm -f "$page.err"
 if [ -z "$err" ] && [ -n "$text" ]; then ok "man -l: rendered, no warning"; else

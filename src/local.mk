@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += libjpkicore.la
 libjpkicore_la_SOURCES = \
 	src/jp_rv.h src/log.h src/log.c \
-	src/transport.h src/transport_pcsc.h src/transport_pcsc.c src/transport_pcsc_readers.c \
+	src/transport.h src/backend.c src/transport_pcsc.h src/transport_pcsc.c src/transport_pcsc_readers.c \
 	src/apdu.h src/apdu.c \
 	src/jpki.h src/jpki.c src/face.h src/face.c \
 	src/card.h src/card.c \

@@ -4,8 +4,8 @@
  * Two small vtables.  A jp_readers lists readers and waits for changes; a
  * jp_transport is one connection to one card.  The module has one
  * implementation, PC/SC (transport_pcsc*.c, the only files that include
- * <winscard.h>); tests and fuzz targets install their own with
- * jp_backend_set().  Above this file nothing knows about PC/SC.
+ * <winscard.h>), chosen in backend.c; tests and fuzz targets install
+ * their own with jp_backend_set().  Above this file nothing knows about PC/SC.
  *
  * None of these functions take module locks; they block only where stated.
  */
@@ -142,12 +142,13 @@ typedef struct {
 	jp_rv (*connect)(const char *reader, jp_transport **out);
 } jp_backend;
 
-/* Tests and fuzz targets: use b from now on (NULL: PC/SC again). */
+/* The backend in use (backend.c): PC/SC unless a test or fuzz target
+ * installed its own with jp_backend_set (NULL: PC/SC again). */
 void jp_backend_set(const jp_backend *b);
-const jp_backend *jp_backend_get(void);
-extern const jp_backend jp_backend_pcsc;
+/* A listing context of the backend in use; a connection through it. */
+jp_rv jp_readers_open(jp_readers **out);
+jp_rv jp_connect(const char *reader, jp_transport **out);
 
-static inline jp_rv jp_readers_open(jp_readers **out) { return jp_backend_get()->open(out); }
 static inline jp_rv jp_readers_list(jp_readers *rd, jp_reader_state **out, size_t *n)
 {
 	return rd->ops->list(rd, out, n);
@@ -155,9 +156,5 @@ static inline jp_rv jp_readers_list(jp_readers *rd, jp_reader_state **out, size_
 static inline jp_rv jp_readers_wait(jp_readers *rd, long timeout_ms) { return rd->ops->wait(rd, timeout_ms); }
 static inline void jp_readers_cancel(jp_readers *rd) { rd->ops->cancel(rd); }
 static inline void jp_readers_close(jp_readers *rd) { if (rd) rd->ops->close(rd); }
-static inline jp_rv jp_connect(const char *reader, jp_transport **out)
-{
-	return jp_backend_get()->connect(reader, out);
-}
 
 #endif

@@ -272,15 +272,3 @@ static jp_rv pcsc_connect(const char *reader, jp_transport **out)
 /* ---- the backend ------------------------------------------------------- */
 
 const jp_backend jp_backend_pcsc = { .open = jp_pcsc_open_readers, .connect = pcsc_connect };
-
-static const jp_backend *backend = &jp_backend_pcsc;
-
-void jp_backend_set(const jp_backend *b)
-{
-	backend = b ? b : &jp_backend_pcsc;
-}
-
-const jp_backend *jp_backend_get(void)
-{
-	return backend;
-}

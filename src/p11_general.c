@@ -66,8 +66,12 @@ CK_RV jp_global_enter(void)
 	return CKR_OK;
 }
 
+/* On its way out every call closes the sessions whose card or reader went
+ * (session.h), found by it or by another; a reader that goes with them is
+ * freed once the global lock is let go. */
 void jp_global_leave(void)
 {
+	jp_sessions_sweep_inlock();
 	jp_global_unlock();
 	jp_slots_reap();
 	call_end();

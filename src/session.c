@@ -110,9 +110,21 @@ void jp_sessions_close_slot_inlock(jp_reader *r, int cred)
 	}
 }
 
-void jp_sessions_close_reader_inlock(jp_reader *r)
+bool jp_session_stale_inlock(const jp_session *s)
 {
-	jp_sessions_close_slot_inlock(r, -1);
+	return s->reader->gone || s->generation != s->reader->generation;
+}
+
+void jp_sessions_sweep_inlock(void)
+{
+	size_t i = tab.n;
+
+	while (i-- > 0) {
+		if (jp_session_stale_inlock(tab.list[i]))
+			jp_session_close_inlock(tab.list[i]);
+		if (i > tab.n)
+			i = tab.n;
+	}
 }
 
 void jp_sessions_count_inlock(jp_reader *r, jpki_cred cred, CK_ULONG *all, CK_ULONG *rw)
@@ -121,7 +133,7 @@ void jp_sessions_count_inlock(jp_reader *r, jpki_cred cred, CK_ULONG *all, CK_UL
 
 	*all = *rw = 0;
 	for (i = 0; i < tab.n; i++) {
-		if (tab.list[i]->reader == r && tab.list[i]->cred == cred) {
+		if (tab.list[i]->reader == r && tab.list[i]->cred == cred && !jp_session_stale_inlock(tab.list[i])) {
 			(*all)++;
 			if (tab.list[i]->flags & CKF_RW_SESSION)
 				(*rw)++;

@@ -17,7 +17,8 @@ typedef struct jp_session {
 	jpki_cred cred;
 	CK_SLOT_ID slot;
 	CK_FLAGS flags;
-	uint64_t generation;    /* the reader's card generation at opening */
+	uint64_t generation;    /* the reader's card generation at opening:
+	                           stale once it moves on */
 	unsigned busy;          /* threads inside a call on it (global lock) */
 	bool closed;            /* out of the table; freed when not busy */
 	/* under the reader's lock */
@@ -36,10 +37,15 @@ jp_session *jp_session_find_inlock(CK_SESSION_HANDLE h);
 void jp_session_close_inlock(jp_session *s);
 /* A call that marked s busy is done with it. */
 void jp_session_release_inlock(jp_session *s);
-/* Close every session on a reader, or on one of its slots (cred >= 0). */
-void jp_sessions_close_reader_inlock(jp_reader *r);
+/* Close every session on a reader (cred < 0) or on one of its slots. */
 void jp_sessions_close_slot_inlock(jp_reader *r, int cred);
-/* Sessions on a slot, and how many are read-write. */
+/* A session whose card or reader went (slot.h: the reader's generation
+ * moved on, or it is gone): no call can use it any more. */
+bool jp_session_stale_inlock(const jp_session *s);
+/* Close the stale sessions; every call does on its way out (p11.h), so a
+ * card or reader that went takes its sessions with it. */
+void jp_sessions_sweep_inlock(void);
+/* Sessions on a slot that are not stale, and how many are read-write. */
 void jp_sessions_count_inlock(jp_reader *r, jpki_cred cred, CK_ULONG *all, CK_ULONG *rw);
 /* And r's lock (the operations are under it).  Wipe every PIN that
  * sessions on (r, cred) keep for a signature: after a C_SetPIN or a logout

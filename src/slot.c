@@ -8,7 +8,6 @@
 
 #include "conf.h"
 #include "log.h"
-#include "session.h"
 #include "slot.h"
 #include "token.h"
 
@@ -50,14 +49,12 @@ void jp_reader_ref_inlock(jp_reader *r)
 	r->refs++;
 }
 
-/* A gone reader nobody uses is not freed here, under the global lock (freeing
+/* A gone reader nobody uses is not freed under the global lock (freeing
  * talks to the card): it waits in g.dead for jp_slots_reap(). */
-void jp_reader_unref_inlock(jp_reader *r)
+static void bury_inlock(jp_reader *r)
 {
 	jp_reader **list;
 
-	if (--r->refs != 0 || !r->gone)
-		return;
 	list = realloc(g.dead, (g.ndead + 1) * sizeof(*list));
 	if (!list) {
 		JP_LOG("out of memory: a gone reader is leaked");
@@ -65,6 +62,12 @@ void jp_reader_unref_inlock(jp_reader *r)
 	}
 	g.dead = list;
 	g.dead[g.ndead++] = r;
+}
+
+void jp_reader_unref_inlock(jp_reader *r)
+{
+	if (--r->refs == 0 && r->gone)
+		bury_inlock(r);
 }
 
 void jp_slots_reap(void)
@@ -94,12 +97,10 @@ static void reader_gone_inlock(size_t idx)
 	r->gone = true;
 	r->present = false;
 	r->token_present = false;
-	/* Hold a reference while its sessions go, so that the last of them
-	 * does not free the reader under us; freed here when nobody else
-	 * (a call still inside it) holds one. */
-	r->refs++;
-	jp_sessions_close_reader_inlock(r);
-	jp_reader_unref_inlock(r);
+	/* Its sessions are stale now; the session layer closes them, and the
+	 * last reference frees the reader (jp_reader_unref_inlock). */
+	if (r->refs == 0)
+		bury_inlock(r);
 }
 
 static jp_reader *reader_new_inlock(const char *name)
@@ -215,7 +216,6 @@ void jp_slots_free_all(bool in_parent)
 {
 	size_t i;
 
-	jp_sessions_free_all(in_parent);
 	for (i = 0; i < g.nreaders; i++)
 		reader_free(g.readers[i], in_parent);
 	for (i = 0; i < g.ndead; i++)
@@ -390,11 +390,10 @@ void jp_reader_forget_card(jp_reader *r)
 	r->card.gone = false;
 	r->card_known = false;
 	r->card_jpki = false;
-	r->generation++;
 	jp_global_lock();
+	r->generation++;
 	r->token_present = false;
 	r->face_absent = false;
-	jp_sessions_close_reader_inlock(r);
 	jp_global_unlock();
 }
 

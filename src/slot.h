@@ -41,7 +41,8 @@ struct jp_reader {
 	bool card_known;        /* card_* fields describe the card of card_events */
 	uint32_t card_events;
 	bool card_jpki;
-	uint64_t generation;    /* bumped whenever the card goes */
+	uint64_t generation;    /* bumped whenever the card goes (under both
+	                           locks: either one reads it) */
 	jpki_info info;
 	bool keypad_verify;     /* the reader types PINs (PC/SC part 10), */
 	bool keypad_modify;     /* and changes them; both false with
@@ -67,7 +68,7 @@ void jp_slots_reap(void);
 
 /* Drop every reader: C_Finalize (in_parent), or a child after fork
  * (in_parent false: the parent's connections, threads and locks are not
- * touched, only memory is released).  Sessions go first (session.h). */
+ * touched, only memory is released).  The sessions must be gone first. */
 void jp_slots_free_all(bool in_parent);
 
 /* The global lock held.  Slot ids with (present: a token) in them, the
@@ -107,7 +108,7 @@ CK_RV jp_reader_sync(jp_reader *r);
 CK_RV jp_reader_sync_token(jp_reader *r, jpki_cred cred);
 
 /* r->lock held.  Forget the card: log out, wipe PINs, free certificates,
- * close the connection; sessions on it become invalid (generation). */
+ * close the connection; the sessions on it become stale (generation). */
 void jp_reader_forget_card(jp_reader *r);
 
 #endif

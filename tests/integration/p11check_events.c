@@ -197,6 +197,8 @@ int cmd_remove(void)
 	CHECK(find_slot(AUTH, 0) == a, "same slot id for the same reader");
 	rv = p11->C_GetSessionInfo(s, &si);
 	CHECK(rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED, "old session is gone: %s", ckr_name(rv));
+	check_rv(p11->C_GetTokenInfo(a, &ti), CKR_OK, "C_GetTokenInfo on the new card");
+	CHECK(ti.ulSessionCount == 0, "the old card's session is not counted: %lu", (unsigned long)ti.ulSessionCount);
 	s2 = open_session(a);
 	memset(&si, 0, sizeof(si));
 	check_rv(p11->C_GetSessionInfo(s2, &si), CKR_OK, "C_GetSessionInfo on the new session");

@@ -2,7 +2,7 @@
  * unless a test or fuzz target installed its own (transport.h). */
 #include "config.h"
 
-#include "transport_pcsc.h"
+#include "transport.h"
 
 static const jp_backend *backend = &jp_backend_pcsc;
 

@@ -142,6 +142,8 @@ typedef struct {
 	jp_rv (*connect)(const char *reader, jp_transport **out);
 } jp_backend;
 
+/* The module's backend (transport_pcsc*.c). */
+extern const jp_backend jp_backend_pcsc;
 /* The backend in use (backend.c): PC/SC unless a test or fuzz target
  * installed its own with jp_backend_set (NULL: PC/SC again). */
 void jp_backend_set(const jp_backend *b);

@@ -1,5 +1,5 @@
 /* jpki-pkcs11: what the two files of the PC/SC backend share (transport
- * layer only: backend.c, which picks the backend, and these two). */
+ * layer only: nothing else includes this). */
 #ifndef JP_TRANSPORT_PCSC_H
 #define JP_TRANSPORT_PCSC_H
 
@@ -9,9 +9,6 @@
 /* A PC/SC result as the transport's, logged with what failed. */
 jp_rv jp_pcsc_err(const char *what, LONG r);
 jp_rv jp_pcsc_map(LONG r);
-
-/* The PC/SC backend: the module's, unless a test installs another (backend.c). */
-extern const jp_backend jp_backend_pcsc;
 
 /* The listing and waiting half (transport_pcsc_readers.c). */
 jp_rv jp_pcsc_open_readers(jp_readers **out);

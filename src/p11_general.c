@@ -98,7 +98,7 @@ static CK_RV lock_reader(jp_ctx *c)
  * go: its tokens, logins and sessions end with it. */
 static void unlock_reader(jp_ctx *c)
 {
-	if (jp_card_gone(&c->r->card))
+	if (jp_card_gone(&c->r->ct.card))
 		jp_reader_forget_card(c->r);
 	jp_mutex_unlock(c->r->lock);
 }
@@ -121,7 +121,7 @@ CK_RV jp_slot_enter(CK_SLOT_ID id, jp_ctx *c)
 	if ((rv = lock_reader(c)) != CKR_OK)
 		return rv;
 	c->slot = id;
-	c->t = &c->r->tokens[c->cred];
+	c->t = &c->r->ct.tokens[c->cred];
 	c->sync = jp_reader_sync_token(c->r, c->cred);
 	return CKR_OK;
 }
@@ -153,7 +153,7 @@ CK_RV jp_session_enter(CK_SESSION_HANDLE h, jp_ctx *c, unsigned rules)
 	c->r = c->s->reader;
 	c->cred = c->s->cred;
 	c->slot = c->s->slot;
-	c->t = &c->r->tokens[c->cred];
+	c->t = &c->r->ct.tokens[c->cred];
 	jp_global_unlock();
 	if ((rv = lock_reader(c)) != CKR_OK)
 		return rv;

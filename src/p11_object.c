@@ -17,7 +17,7 @@ static CK_RV find_init(jp_ctx *c, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
 	if (n && !tmpl)
 		return CKR_ARGUMENTS_BAD;
 	jp_obj_find_needs(c->t, tmpl, n, &need_cert, &need_ca);
-	if ((rv = jp_token_load(c->r, c->t, need_cert, need_ca)) != CKR_OK)
+	if ((rv = jp_token_load(&c->r->ct, c->t, need_cert, need_ca)) != CKR_OK)
 		return rv;
 	free(s->found);
 	s->found = calloc(JP_OBJ_KINDS_MAX, sizeof(*s->found));
@@ -79,7 +79,7 @@ static CK_RV get_attribute_value(jp_ctx *c, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR
 	if (!jp_obj_kind_of(h, c->slot, &k))
 		return CKR_OBJECT_HANDLE_INVALID;
 	jp_obj_get_needs(k, tmpl, n, &need_cert, &need_ca);
-	if ((rv = jp_token_load(c->r, c->t, need_cert, need_ca)) != CKR_OK)
+	if ((rv = jp_token_load(&c->r->ct, c->t, need_cert, need_ca)) != CKR_OK)
 		return rv;
 	if (!jp_obj_visible(c->t, k))
 		return CKR_OBJECT_HANDLE_INVALID;

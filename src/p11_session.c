@@ -31,10 +31,10 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 /* Give up a card held for a session of this token. */
 static void release_token_hold(jp_ctx *c)
 {
-	const jp_session *h = jp_card_holder(&c->r->card);
+	const jp_session *h = jp_card_holder(&c->r->ct.card);
 
 	if (h && h->cred == c->cred)
-		jp_reader_release_hold(c->r);
+		jp_token_release_hold(&c->r->ct);
 }
 
 /* A token whose last session closed goes back to the public state: logged
@@ -56,8 +56,8 @@ static void logout_if_unused(jp_ctx *c)
 
 static CK_RV close_session(jp_ctx *c)
 {
-	if (jp_card_held_by(&c->r->card, c->s))
-		jp_reader_release_hold(c->r);
+	if (jp_card_held_by(&c->r->ct.card, c->s))
+		jp_token_release_hold(&c->r->ct);
 	jp_global_lock();
 	if (!c->s->closed)
 		jp_session_close_inlock(c->s);
@@ -124,7 +124,7 @@ static CK_RV context_login(jp_ctx *c, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	op->context_login = false;
 	if (!(op->pin = jp_secret_new()))
 		return CKR_HOST_MEMORY;
-	rv = jp_token_check_pin(c->r, c->t, pin, len, c->s, op->pin);
+	rv = jp_token_check_pin(&c->r->ct, c->t, pin, len, c->s, op->pin);
 	if (rv == CKR_OK) {
 		op->context_login = true;
 	} else {
@@ -145,8 +145,8 @@ static CK_RV login(jp_ctx *c, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG l
 		if (c->t->logged_in)
 			return CKR_USER_ALREADY_LOGGED_IN;
 		if (!pin)
-			return jp_token_login_keypad(c->r, c->t);
-		return jp_token_login(c->r, c->t, pin, len, c->s);
+			return jp_token_login_keypad(&c->r->ct, c->t);
+		return jp_token_login(&c->r->ct, c->t, pin, len, c->s);
 	case CKU_CONTEXT_SPECIFIC:
 		/* only the signature key asks for it, and its PIN has letters:
 		 * never on a keypad */
@@ -195,7 +195,7 @@ static CK_RV set_pin(jp_ctx *c, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UT
 
 	if (!old_pin && !new_pin && old_len == 0 && new_len == 0) {
 		/* both typed on the reader's keypad, where it can change PINs */
-		rv = jp_token_set_pin_keypad(c->r, c->t);
+		rv = jp_token_set_pin_keypad(&c->r->ct, c->t);
 		if (rv == CKR_OK)
 			forget_pins(c);
 		return rv;
@@ -203,7 +203,7 @@ static CK_RV set_pin(jp_ctx *c, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UT
 	if (!old_pin || !new_pin)
 		return CKR_ARGUMENTS_BAD;
 	/* The token's own kept PIN is updated there. */
-	rv = jp_token_set_pin(c->r, c->t, old_pin, old_len, new_pin, new_len);
+	rv = jp_token_set_pin(&c->r->ct, c->t, old_pin, old_len, new_pin, new_len);
 	if (rv == CKR_OK)
 		forget_pins(c);
 	return rv;

@@ -36,8 +36,8 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 static void sign_op_end(jp_ctx *c)
 {
 	jp_op_reset(&c->s->sign);
-	if (jp_card_held_by(&c->r->card, c->s))
-		jp_reader_release_hold(c->r);
+	if (jp_card_held_by(&c->r->ct.card, c->s))
+		jp_token_release_hold(&c->r->ct);
 }
 
 /* The card signs what the operation gathered. */
@@ -57,11 +57,11 @@ static CK_RV card_signature(jp_ctx *c, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 		/* Every signature needs its own context login; its PIN is gone
 		 * when a C_SetPIN or logout made it stale (then only a hold
 		 * still open for this session could sign). */
-		if (!op->context_login || (!op->pin && !jp_card_held_by(&c->r->card, c->s)))
+		if (!op->context_login || (!op->pin && !jp_card_held_by(&c->r->ct.card, c->s)))
 			return CKR_USER_NOT_LOGGED_IN;
 		pin = op->pin;
 	}
-	rv = jp_token_sign(c->r, c->t, c->s, pin, tbs, tbs_len, sig, &out_len);
+	rv = jp_token_sign(&c->r->ct, c->t, c->s, pin, tbs, tbs_len, sig, &out_len);
 	if (rv == CKR_OK)
 		*sig_len = out_len;
 	return rv;

@@ -46,9 +46,9 @@ static CK_RV get_token_info(jp_ctx *c, CK_TOKEN_INFO_PTR info)
 
 	if (!info)
 		return CKR_ARGUMENTS_BAD;
-	if ((rv = jp_token_refresh_tries(c->r, c->t)) != CKR_OK)
+	if ((rv = jp_token_refresh_tries(&c->r->ct, c->t)) != CKR_OK)
 		return rv;
-	jp_token_info(c->r, c->t, info);
+	jp_token_info(&c->r->ct, c->t, info);
 	jp_global_lock();
 	jp_sessions_count_inlock(c->r, c->cred, &all, &rw);
 	jp_global_unlock();

@@ -33,11 +33,11 @@ static void reader_free(jp_reader *r, bool in_parent)
 	int i;
 
 	if (in_parent)
-		jp_card_free(&r->card);
+		jp_card_free(&r->ct.card);
 	else
-		jp_card_abandon(&r->card);
+		jp_card_abandon(&r->ct.card);
 	for (i = 0; i < JPKI_CREDS; i++)
-		jp_token_clear(&r->tokens[i]);
+		jp_token_clear(&r->ct.tokens[i]);
 	if (in_parent)
 		jp_mutex_free(r->lock);
 	free(r->name);
@@ -110,18 +110,18 @@ static jp_reader *reader_new_inlock(const char *name)
 
 	if (!r || !(r->name = strdup(name)))
 		goto fail;
-	if (jp_card_init(&r->card, name) != 0) {
+	if (jp_card_init(&r->ct.card, name) != 0) {
 		free(r->name);
 		goto fail_free;
 	}
 	if (jp_mutex_new(&r->lock) != CKR_OK) {
-		jp_card_free(&r->card);
+		jp_card_free(&r->ct.card);
 		free(r->name);
 		goto fail_free;
 	}
 	list = realloc(g.readers, (g.nreaders + 1) * sizeof(*list));
 	if (!list) {
-		jp_card_free(&r->card);
+		jp_card_free(&r->ct.card);
 		jp_mutex_free(r->lock);
 		free(r->name);
 		goto fail_free;
@@ -129,9 +129,9 @@ static jp_reader *reader_new_inlock(const char *name)
 	g.readers = list;
 	r->base = g.next_base;
 	g.next_base += JP_SLOTS_PER_READER;
-	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
-	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
-	r->tokens[JPKI_FACE].cred = JPKI_FACE;
+	r->ct.tokens[JPKI_AUTH].cred = JPKI_AUTH;
+	r->ct.tokens[JPKI_SIGN].cred = JPKI_SIGN;
+	r->ct.tokens[JPKI_FACE].cred = JPKI_FACE;
 	g.readers[g.nreaders++] = r;
 	JP_LOG("reader %s: slots %lu to %lu", name, (unsigned long)r->base, (unsigned long)r->base + 2);
 	return r;
@@ -239,7 +239,7 @@ void jp_slots_release_at_exit(void)
 	size_t i;
 
 	for (i = 0; i < g.nreaders; i++)
-		jp_card_release_at_exit(&g.readers[i]->card);
+		jp_card_release_at_exit(&g.readers[i]->ct.card);
 }
 
 CK_RV jp_slots_list_inlock(bool present, CK_SLOT_ID *out, CK_ULONG *count)
@@ -285,7 +285,7 @@ void jp_slots_sync_all_inlock(void)
 		if (jp_mutex_lock(rs[i]->lock) != CKR_OK)
 			continue;
 		jp_reader_sync(rs[i]);
-		if (jp_card_gone(&rs[i]->card))
+		if (jp_card_gone(&rs[i]->ct.card))
 			jp_reader_forget_card(rs[i]);
 		jp_mutex_unlock(rs[i]->lock);
 	}
@@ -376,18 +376,18 @@ void jp_reader_forget_card(jp_reader *r)
 {
 	int i;
 
-	if (r->card_known || r->card.t)
+	if (r->card_known || r->ct.card.t)
 		JP_LOG("forgetting the card in %s", r->name);
 	for (i = 0; i < JPKI_CREDS; i++) {
-		jp_token_clear(&r->tokens[i]);
-		r->tokens[i].cred = (jpki_cred)i;
+		jp_token_clear(&r->ct.tokens[i]);
+		r->ct.tokens[i].cred = (jpki_cred)i;
 	}
-	memset(&r->info, 0, sizeof(r->info));
-	r->keypad_verify = r->keypad_modify = false;
+	memset(&r->ct.info, 0, sizeof(r->ct.info));
+	r->ct.keypad_verify = r->ct.keypad_modify = false;
 	/* a hold or a verified transaction is cleared as well as can be
 	 * (powered down when the clear fails) before the connection goes */
-	jp_card_disconnect(&r->card);
-	r->card.gone = false;
+	jp_card_disconnect(&r->ct.card);
+	r->ct.card.gone = false;
 	r->card_known = false;
 	r->card_jpki = false;
 	jp_global_lock();
@@ -410,23 +410,23 @@ CK_RV jp_reader_sync(jp_reader *r)
 	jp_global_unlock();
 
 	if (gone) {
-		if (r->card_known || r->card.t)
+		if (r->card_known || r->ct.card.t)
 			jp_reader_forget_card(r);
 		return CKR_DEVICE_REMOVED;
 	}
 	if (!present) {
-		if (r->card_known || r->card.t)
+		if (r->card_known || r->ct.card.t)
 			jp_reader_forget_card(r);
 		return CKR_TOKEN_NOT_PRESENT;
 	}
-	if (jp_card_gone(&r->card))
+	if (jp_card_gone(&r->ct.card))
 		jp_reader_forget_card(r);
 	if (!r->card_known || r->card_events != events) {
 		if (r->card_known)
 			jp_reader_forget_card(r);
 		/* Only "this is not a JPKI card" is remembered; any other failure
 		 * is tried again on the next call. */
-		rv = jp_token_detect(r);
+		rv = jp_token_detect(&r->ct);
 		if (rv != CKR_OK && rv != CKR_TOKEN_NOT_RECOGNIZED) {
 			jp_reader_forget_card(r);
 			return rv;
@@ -436,7 +436,7 @@ CK_RV jp_reader_sync(jp_reader *r)
 		r->card_jpki = rv == CKR_OK;
 		jp_global_lock();
 		r->token_present = r->card_jpki;
-		r->face_absent = !jp_token_present(&r->tokens[JPKI_FACE]);
+		r->face_absent = !jp_token_present(&r->ct.tokens[JPKI_FACE]);
 		jp_global_unlock();
 	}
 	return r->card_jpki ? CKR_OK : CKR_TOKEN_NOT_RECOGNIZED;
@@ -448,9 +448,9 @@ CK_RV jp_reader_sync_token(jp_reader *r, jpki_cred cred)
 
 	if (rv != CKR_OK || cred != JPKI_FACE)
 		return rv;
-	rv = jp_token_probe(r, &r->tokens[JPKI_FACE]);
+	rv = jp_token_probe(&r->ct, &r->ct.tokens[JPKI_FACE]);
 	jp_global_lock();
-	r->face_absent = !jp_token_present(&r->tokens[JPKI_FACE]);
+	r->face_absent = !jp_token_present(&r->ct.tokens[JPKI_FACE]);
 	jp_global_unlock();
 	return rv;
 }

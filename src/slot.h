@@ -21,6 +21,8 @@
  * one spare). */
 #define JP_SLOTS_PER_READER 4
 
+typedef struct jp_reader jp_reader;
+
 struct jp_reader {
 	/* under the global lock */
 	unsigned refs;
@@ -37,17 +39,12 @@ struct jp_reader {
 
 	/* under lock */
 	jp_mutex lock;
-	jp_card card;           /* the connection and its transactions */
+	jp_card_tokens ct;      /* the card and its tokens (token.h) */
 	bool card_known;        /* card_* fields describe the card of card_events */
 	uint32_t card_events;
 	bool card_jpki;
 	uint64_t generation;    /* bumped whenever the card goes (under both
 	                           locks: either one reads it) */
-	jpki_info info;
-	bool keypad_verify;     /* the reader types PINs (PC/SC part 10), */
-	bool keypad_modify;     /* and changes them; both false with
-	                           JPKI_PKCS11_PINPAD=0 (learned at detect) */
-	jp_token tokens[JPKI_CREDS];
 };
 
 /* The reader table lives in slot.c; the functions named *_inlock expect the

@@ -25,7 +25,6 @@
 #include "conf.h"
 #include "log.h"
 #include "sha256.h"
-#include "slot.h"
 #include "token.h"
 
 static double now(void)
@@ -88,50 +87,50 @@ void jp_token_clear(jp_token *t)
 /* After every card operation: a reset by someone else logged both tokens
  * out (the card forgot, or may have forgotten, the PIN: either way this
  * process no longer knows it verified). */
-static void take_events(jp_reader *r)
+static void take_events(jp_card_tokens *ct)
 {
-	if (jp_card_take_reset(&r->card)) {
-		JP_LOG("card in %s was reset: logged out", r->card.reader);
-		jp_token_logout(&r->tokens[JPKI_AUTH]);
-		jp_token_logout(&r->tokens[JPKI_SIGN]);
-		jp_token_logout(&r->tokens[JPKI_FACE]);
+	if (jp_card_take_reset(&ct->card)) {
+		JP_LOG("card in %s was reset: logged out", ct->card.reader);
+		jp_token_logout(&ct->tokens[JPKI_AUTH]);
+		jp_token_logout(&ct->tokens[JPKI_SIGN]);
+		jp_token_logout(&ct->tokens[JPKI_FACE]);
 	}
 }
 
 /* Begin a transaction and select the applet. */
-static jp_rv begin_selected(jp_reader *r)
+static jp_rv begin_selected(jp_card_tokens *ct)
 {
-	jp_rv rv = jp_card_begin(&r->card);
+	jp_rv rv = jp_card_begin(&ct->card);
 
-	take_events(r);
+	take_events(ct);
 	if (rv != JP_OK)
 		return rv;
-	rv = jp_card_select(&r->card);
+	rv = jp_card_select(&ct->card);
 	if (rv != JP_OK)
-		jp_card_end(&r->card);
+		jp_card_end(&ct->card);
 	return rv;
 }
 
 /* Begin a transaction for the token: the card-face token's calls select
  * their own applet (a JPKI SELECT first would be an APDU for nothing). */
-static jp_rv begin_for(jp_reader *r, const jp_token *t)
+static jp_rv begin_for(jp_card_tokens *ct, const jp_token *t)
 {
 	jp_rv rv;
 
 	if (t->cred != JPKI_FACE)
-		return begin_selected(r);
-	rv = jp_card_begin(&r->card);
-	take_events(r);
+		return begin_selected(ct);
+	rv = jp_card_begin(&ct->card);
+	take_events(ct);
 	return rv;
 }
 
 /* End the transaction; the result is the work's (rv).  A clear that
  * failed does not undo work that was done (a signature made is a signature
  * made): the card session has powered the card down instead. */
-static jp_rv end(jp_reader *r, jp_rv rv)
+static jp_rv end(jp_card_tokens *ct, jp_rv rv)
 {
-	jp_card_end(&r->card);
-	take_events(r);
+	jp_card_end(&ct->card);
+	take_events(ct);
 	if (rv != JP_OK)
 		JP_LOG("card operation failed: %s", jp_rv_name(rv));
 	return rv;
@@ -174,19 +173,19 @@ static bool cache_item(jpki_cred cred, bool ca, jp_cache_item *item)
  * with a serial: a cached copy costs one READ BINARY to check against the
  * card (jpki.h); a copy that fails the check, or none, means the card is
  * read in full and the cache written. */
-static jp_rv read_cert_inside(jp_reader *r, jp_token *t, bool ca)
+static jp_rv read_cert_inside(jp_card_tokens *ct, jp_token *t, bool ca)
 {
 	const jp_cache *cache = jp_conf_cache();
 	jp_cert *dst = ca ? &t->ca : &t->cert;
 	uint8_t *der = NULL, *known = NULL;
 	size_t len = 0, known_len = 0;
 	jp_cache_item item = JP_CACHE_AUTH_CERT;
-	bool cacheable = jp_cache_on(cache) && r->info.serial[0] && cache_item(t->cred, ca, &item), same = false;
+	bool cacheable = jp_cache_on(cache) && ct->info.serial[0] && cache_item(t->cred, ca, &item), same = false;
 	jp_rv rv;
 
 	if (cacheable)
-		jp_cache_get(cache, r->info.serial, item, &known, &known_len);
-	rv = jp_card_read_cert_known(&r->card, t->cred, ca, known, known_len, &der, &len, &same);
+		jp_cache_get(cache, ct->info.serial, item, &known, &known_len);
+	rv = jp_card_read_cert_known(&ct->card, t->cred, ca, known, known_len, &der, &len, &same);
 	if (rv != JP_OK)
 		goto out;
 	if (same) {
@@ -201,7 +200,7 @@ static jp_rv read_cert_inside(jp_reader *r, jp_token *t, bool ca)
 		goto out;
 	}
 	if (der && cacheable && !same)
-		jp_cache_put(cache, r->info.serial, item, der, len);
+		jp_cache_put(cache, ct->info.serial, item, der, len);
 	if (ca) {
 		t->ca_tried = true;
 		t->have_ca = dst->der.p != NULL;
@@ -215,10 +214,10 @@ out:
 	return rv;
 }
 
-static jp_rv read_tries_inside(jp_reader *r, jp_token *t)
+static jp_rv read_tries_inside(jp_card_tokens *ct, jp_token *t)
 {
 	int tries = 0;
-	jp_rv rv = jp_card_pin_tries(&r->card, t->cred, &tries);
+	jp_rv rv = jp_card_pin_tries(&ct->card, t->cred, &tries);
 
 	if (rv != JP_OK)
 		return rv;
@@ -232,59 +231,59 @@ static jp_rv read_tries_inside(jp_reader *r, jp_token *t)
 /* Inside the detect's transaction: does the reader type PINs?  The
  * transport asks the reader once per connection; no APDU.  A reader that
  * cannot tell has no keypad. */
-static void learn_keypad(jp_reader *r)
+static void learn_keypad(jp_card_tokens *ct)
 {
 	jp_pinpad_features f;
 	jp_rv rv;
 
-	r->keypad_verify = r->keypad_modify = false;
+	ct->keypad_verify = ct->keypad_modify = false;
 	if (!jp_conf_pinpad())
 		return;
-	rv = jp_card_keypad(&r->card, &f);
+	rv = jp_card_keypad(&ct->card, &f);
 	if (rv != JP_OK) {
 		JP_LOG("reader features unknown (%s): no keypad", jp_rv_name(rv));
 		return;
 	}
-	r->keypad_verify = f.verify_direct != 0;
-	r->keypad_modify = f.verify_direct != 0 && f.modify_direct != 0;
-	if (r->keypad_verify)
-		JP_LOG("%s has a PIN pad%s", r->name, r->keypad_modify ? " (PIN change too)" : "");
+	ct->keypad_verify = f.verify_direct != 0;
+	ct->keypad_modify = f.verify_direct != 0 && f.modify_direct != 0;
+	if (ct->keypad_verify)
+		JP_LOG("%s has a PIN pad%s", ct->card.reader, ct->keypad_modify ? " (PIN change too)" : "");
 }
 
-CK_RV jp_token_detect(jp_reader *r)
+CK_RV jp_token_detect(jp_card_tokens *ct)
 {
-	jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN], *face = &r->tokens[JPKI_FACE];
+	jp_token *auth = &ct->tokens[JPKI_AUTH], *sign = &ct->tokens[JPKI_SIGN], *face = &ct->tokens[JPKI_FACE];
 	jp_rv rv;
 
-	rv = begin_selected(r);
+	rv = begin_selected(ct);
 	if (rv == JP_E_NOT_JPKI) {
-		JP_LOG("card in %s is not a JPKI card", r->name);
+		JP_LOG("card in %s is not a JPKI card", ct->card.reader);
 		return CKR_TOKEN_NOT_RECOGNIZED;
 	}
 	if (rv != JP_OK)
 		return jp_ckr(rv);
-	learn_keypad(r);
+	learn_keypad(ct);
 	auth->tries = sign->tries = JP_TRIES_UNKNOWN;
 	auth->tries_at = sign->tries_at = 0;
-	rv = jp_card_read_info(&r->card, &r->info);
+	rv = jp_card_read_info(&ct->card, &ct->info);
 	if (rv == JP_OK) {
-		auth->has_cert = r->info.has_cert[JPKI_AUTH];
-		sign->has_cert = r->info.has_cert[JPKI_SIGN];
-		auth->cert_private = r->info.cert_private[JPKI_AUTH];
-		sign->cert_private = r->info.cert_private[JPKI_SIGN];
+		auth->has_cert = ct->info.has_cert[JPKI_AUTH];
+		sign->has_cert = ct->info.has_cert[JPKI_SIGN];
+		auth->cert_private = ct->info.cert_private[JPKI_AUTH];
+		sign->cert_private = ct->info.cert_private[JPKI_SIGN];
 		/* looked for when the card-face token is first used */
-		face->has_cert = r->info.may_have_face;
-		face->probed = !r->info.may_have_face;
+		face->has_cert = ct->info.may_have_face;
+		face->probed = !ct->info.may_have_face;
 	}
 	/* PIN counters are read when a token's flags are asked for
 	 * (jp_token_refresh_tries), not here; but a card without a signature
 	 * certificate needs the authentication counter to tell whether its PIN
 	 * can be used at all (below). */
 	if (rv == JP_OK && auth->has_cert && !sign->has_cert)
-		rv = read_tries_inside(r, auth);
-	if (rv == JP_OK && r->info.serial[0] == '\0' && auth->has_cert && !jp_token_cert_private(auth))
-		rv = read_cert_inside(r, auth, false);
-	if ((rv = end(r, rv)) != JP_OK)
+		rv = read_tries_inside(ct, auth);
+	if (rv == JP_OK && ct->info.serial[0] == '\0' && auth->has_cert && !jp_token_cert_private(auth))
+		rv = read_cert_inside(ct, auth, false);
+	if ((rv = end(ct, rv)) != JP_OK)
 		return jp_ckr(rv);
 
 	/* A face-authentication card has no signature certificate and an
@@ -294,45 +293,45 @@ CK_RV jp_token_detect(jp_reader *r)
 	sign->pin_usable = sign->has_cert;
 	auth->pin_usable = auth->has_cert && !(!sign->has_cert && auth->tries == 0);
 
-	if (r->info.serial[0]) {
-		make_serial(auth, (const uint8_t *)r->info.serial, strlen(r->info.serial));
-		make_serial(sign, (const uint8_t *)r->info.serial, strlen(r->info.serial));
-		make_serial(face, (const uint8_t *)r->info.serial, strlen(r->info.serial));
+	if (ct->info.serial[0]) {
+		make_serial(auth, (const uint8_t *)ct->info.serial, strlen(ct->info.serial));
+		make_serial(sign, (const uint8_t *)ct->info.serial, strlen(ct->info.serial));
+		make_serial(face, (const uint8_t *)ct->info.serial, strlen(ct->info.serial));
 	} else {
 		make_serial(auth, auth->cert.der.p, auth->cert.der.len);
 		make_serial(sign, auth->cert.der.p, auth->cert.der.len);
 		make_serial(face, auth->cert.der.p, auth->cert.der.len);
 	}
-	JP_LOG("JPKI card in %s: auth cert %d pin %d tries %d; sign cert %d pin %d tries %d", r->name,
+	JP_LOG("JPKI card in %s: auth cert %d pin %d tries %d; sign cert %d pin %d tries %d", ct->card.reader,
 	       auth->has_cert, auth->pin_usable, auth->tries, sign->has_cert, sign->pin_usable, sign->tries);
 	return CKR_OK;
 }
 
-CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t)
+CK_RV jp_token_refresh_tries(jp_card_tokens *ct, jp_token *t)
 {
 	jp_rv rv;
 
 	if (!t->pin_usable || now() - t->tries_at < 1.0)
 		return CKR_OK;
-	rv = begin_for(r, t);
+	rv = begin_for(ct, t);
 	if (rv == JP_OK)
-		rv = end(r, read_tries_inside(r, t));
+		rv = end(ct, read_tries_inside(ct, t));
 	return jp_ckr(rv);
 }
 
-CK_RV jp_token_probe(jp_reader *r, jp_token *t)
+CK_RV jp_token_probe(jp_card_tokens *ct, jp_token *t)
 {
-	const jp_token *auth = &r->tokens[JPKI_AUTH], *sign = &r->tokens[JPKI_SIGN];
+	const jp_token *auth = &ct->tokens[JPKI_AUTH], *sign = &ct->tokens[JPKI_SIGN];
 	jp_rv rv;
 
 	if (t->cred != JPKI_FACE || t->probed)
 		return jp_token_present(t) ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
-	rv = begin_for(r, t);
+	rv = begin_for(ct, t);
 	if (rv != JP_OK)
 		return jp_ckr(rv);
-	rv = end(r, read_tries_inside(r, t));
+	rv = end(ct, read_tries_inside(ct, t));
 	if (rv == JP_E_NOT_FOUND) {
-		JP_LOG("card in %s has no card-face applet", r->name);
+		JP_LOG("card in %s has no card-face applet", ct->card.reader);
 		t->has_cert = false;
 		rv = JP_OK;
 	} else if (rv != JP_OK) {
@@ -342,12 +341,12 @@ CK_RV jp_token_probe(jp_reader *r, jp_token *t)
 	/* A face-authentication card never had a PIN set: none of its
 	 * counters shows a try, and it has no signature certificate. */
 	t->pin_usable = t->has_cert && !(t->tries == 0 && auth->tries == 0 && !sign->has_cert);
-	JP_LOG("card-face applet in %s: present %d pin %d tries %d", r->name, t->has_cert, t->pin_usable,
+	JP_LOG("card-face applet in %s: present %d pin %d tries %d", ct->card.reader, t->has_cert, t->pin_usable,
 	       t->tries);
 	return t->has_cert ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
 }
 
-CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca)
+CK_RV jp_token_load(jp_card_tokens *ct, jp_token *t, bool cert, bool ca)
 {
 	bool want_cert = cert && !jp_token_cert_private(t) && t->has_cert && !t->cert_tried;
 	bool want_ca = ca && t->has_cert && !t->ca_tried;
@@ -355,14 +354,14 @@ CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca)
 
 	if (t->cred == JPKI_FACE || (!want_cert && !want_ca))
 		return CKR_OK;
-	rv = begin_selected(r);
+	rv = begin_selected(ct);
 	if (rv != JP_OK)
 		return jp_ckr(rv);
 	if (want_cert)
-		rv = read_cert_inside(r, t, false);
+		rv = read_cert_inside(ct, t, false);
 	if (rv == JP_OK && want_ca)
-		rv = read_cert_inside(r, t, true);
-	return jp_ckr(end(r, rv));
+		rv = read_cert_inside(ct, t, true);
+	return jp_ckr(end(ct, rv));
 }
 
 void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src)
@@ -378,7 +377,7 @@ CK_ULONG jp_token_key_bits(const jp_token *t)
 	return t->have_cert && t->cert.bits ? t->cert.bits : 2048;
 }
 
-void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
+void jp_token_info(jp_card_tokens *ct, jp_token *t, CK_TOKEN_INFO *info)
 {
 	int max = jp_pin_max_tries(t->cred);
 	static const char *const labels[JPKI_CREDS] = {
@@ -388,12 +387,12 @@ void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info)
 	memset(info, 0, sizeof(*info));
 	jp_pad(info->label, sizeof(info->label), labels[t->cred]);
 	jp_pad(info->manufacturerID, sizeof(info->manufacturerID), "J-LIS");
-	jp_pad(info->model, sizeof(info->model), r->info.kind == JPKI_KIND_PHONE ? "JPKI Smartphone" : "JPKI");
+	jp_pad(info->model, sizeof(info->model), ct->info.kind == JPKI_KIND_PHONE ? "JPKI Smartphone" : "JPKI");
 	memcpy(info->serialNumber, t->serial, 16);
 	info->flags = CKF_WRITE_PROTECTED | CKF_TOKEN_INITIALIZED;
 	if (t->pin_usable) {
 		info->flags |= CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED;
-		if (jp_token_protected_path(r, t))
+		if (jp_token_protected_path(ct, t))
 			info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 		if (t->tries == 0)
 			info->flags |= CKF_USER_PIN_LOCKED;
@@ -431,11 +430,11 @@ static CK_RV pin_precheck(jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, uin
 /* VERIFY inside a transaction, keeping the token's counter in step; pin
  * NULL: typed on the keypad (an entry the card never saw changes
  * nothing). */
-static jp_rv verify_inside(jp_reader *r, jp_token *t, const uint8_t *pin, size_t len)
+static jp_rv verify_inside(jp_card_tokens *ct, jp_token *t, const uint8_t *pin, size_t len)
 {
 	int left = JP_TRIES_UNKNOWN;
-	jp_rv rv = pin ? jp_card_verify(&r->card, t->cred, pin, len, &left)
-	               : jp_card_verify_keypad(&r->card, t->cred, &left);
+	jp_rv rv = pin ? jp_card_verify(&ct->card, t->cred, pin, len, &left)
+	               : jp_card_verify_keypad(&ct->card, t->cred, &left);
 
 	if (rv == JP_OK)
 		t->tries = jp_pin_max_tries(t->cred);
@@ -454,25 +453,25 @@ static jp_rv verify_inside(jp_reader *r, jp_token *t, const uint8_t *pin, size_t
  * still held for owner (a session of this token: its C_Login's hold) is
  * used instead of a new one: the PIN is verified again in it, which spares
  * the clear, the applet SELECT and the PIN EF's SELECT. */
-static jp_rv open_verified(jp_reader *r, jp_token *t, const void *owner, const uint8_t *pin, size_t len)
+static jp_rv open_verified(jp_card_tokens *ct, jp_token *t, const void *owner, const uint8_t *pin, size_t len)
 {
 	jp_rv rv = JP_OK;
 
-	if (!owner || !jp_card_resume(&r->card, owner)) {
-		rv = begin_for(r, t);
+	if (!owner || !jp_card_resume(&ct->card, owner)) {
+		rv = begin_for(ct, t);
 		if (rv != JP_OK)
 			return rv;
 		/* A counter never read in this process (they are read when asked
 		 * for) is read first, in the same transaction, for one APDU: a
 		 * locked PIN is never sent. */
-		if (t->tries == JP_TRIES_UNKNOWN && (rv = read_tries_inside(r, t)) == JP_OK && t->tries == 0)
+		if (t->tries == JP_TRIES_UNKNOWN && (rv = read_tries_inside(ct, t)) == JP_OK && t->tries == 0)
 			rv = JP_E_PIN_LOCKED;
 		if (rv != JP_OK)
-			return end(r, rv);
+			return end(ct, rv);
 	}
-	rv = verify_inside(r, t, pin, len);
+	rv = verify_inside(ct, t, pin, len);
 	if (rv != JP_OK)
-		return end(r, rv);
+		return end(ct, rv);
 	return JP_OK;
 }
 
@@ -480,16 +479,16 @@ static jp_rv open_verified(jp_reader *r, jp_token *t, const void *owner, const u
  * PIN opens.  A private certificate (the signature one; a phone's
  * user-authentication one) can be read only now, and so can the card-face
  * data; everything else waits until someone asks. */
-static jp_rv read_protected(jp_reader *r, jp_token *t)
+static jp_rv read_protected(jp_card_tokens *ct, jp_token *t)
 {
 	if (t->cred == JPKI_FACE)
-		return jp_card_face_read(&r->card, &t->face);
+		return jp_card_face_read(&ct->card, &t->face);
 	if (jp_token_cert_private(t) && t->has_cert && !t->cert_tried)
-		return read_cert_inside(r, t, false);
+		return read_cert_inside(ct, t, false);
 	return JP_OK;
 }
 
-CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner)
+CK_RV jp_token_login(jp_card_tokens *ct, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner)
 {
 	uint8_t buf[JP_PIN_MAX];
 	size_t n = 0;
@@ -507,16 +506,16 @@ CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG
 		ck = CKR_HOST_MEMORY;
 		goto out;
 	}
-	rv = open_verified(r, t, NULL, buf, n);
+	rv = open_verified(ct, t, NULL, buf, n);
 	if (rv == JP_OK) {
-		rv = read_protected(r, t);
+		rv = read_protected(ct, t);
 		/* Kept for the operation that normally follows at once (a
 		 * signature, or the context login before it), within the
 		 * hold's bound; anything else that needs the card ends it. */
 		if (rv == JP_OK && owner && t->cred != JPKI_FACE)  /* it has no key */
-			jp_card_hold(&r->card, owner);
+			jp_card_hold(&ct->card, owner);
 		else
-			rv = end(r, rv);
+			rv = end(ct, rv);
 	}
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		goto out;
@@ -532,39 +531,39 @@ out:
 	return ck;
 }
 
-bool jp_token_protected_path(const jp_reader *r, const jp_token *t)
+bool jp_token_protected_path(const jp_card_tokens *ct, const jp_token *t)
 {
 	/* the signature PIN has letters, which no keypad types; the
 	 * user-authentication and card-face PINs are 4 digits */
-	return t->cred != JPKI_SIGN && t->pin_usable && r->keypad_verify;
+	return t->cred != JPKI_SIGN && t->pin_usable && ct->keypad_verify;
 }
 
 /* Checks before the keypad is asked: the token types its PIN there, and
  * the PIN is not known to be locked. */
-static CK_RV keypad_precheck(jp_reader *r, jp_token *t)
+static CK_RV keypad_precheck(jp_card_tokens *ct, jp_token *t)
 {
 	if (!t->pin_usable)
 		return CKR_USER_PIN_NOT_INITIALIZED;
-	if (!jp_token_protected_path(r, t))
+	if (!jp_token_protected_path(ct, t))
 		return CKR_ARGUMENTS_BAD;
 	if (t->tries == 0)
 		return CKR_PIN_LOCKED;
 	return CKR_OK;
 }
 
-CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t)
+CK_RV jp_token_login_keypad(jp_card_tokens *ct, jp_token *t)
 {
 	jp_rv rv;
 	CK_RV ck;
 
-	if ((ck = keypad_precheck(r, t)) != CKR_OK)
+	if ((ck = keypad_precheck(ct, t)) != CKR_OK)
 		return ck;
 	/* The module never learns the PIN: nothing is kept.  A signature
 	 * later asks the keypad again (jp_token_sign). */
-	rv = open_verified(r, t, NULL, NULL, 0);
+	rv = open_verified(ct, t, NULL, NULL, 0);
 	if (rv == JP_OK) {
-		rv = read_protected(r, t);
-		rv = end(r, rv);
+		rv = read_protected(ct, t);
+		rv = end(ct, rv);
 	}
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		return ck;
@@ -573,7 +572,7 @@ CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t)
 	return CKR_OK;
 }
 
-CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
+CK_RV jp_token_check_pin(jp_card_tokens *ct, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
                          jp_secret *keep)
 {
 	uint8_t buf[JP_PIN_MAX];
@@ -583,35 +582,35 @@ CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_U
 
 	if ((ck = pin_precheck(t, pin, len, buf, &n)) != CKR_OK)
 		goto out;
-	rv = open_verified(r, t, owner, buf, n);
+	rv = open_verified(ct, t, owner, buf, n);
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		goto out;
 	if (keep)
 		jp_secret_set(keep, buf, n);
 	if (owner)
-		jp_card_hold(&r->card, owner);
+		jp_card_hold(&ct->card, owner);
 	else
-		ck = jp_ckr(end(r, JP_OK));
+		ck = jp_ckr(end(ct, JP_OK));
 out:
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return ck;
 }
 
-void jp_reader_release_hold(jp_reader *r)
+void jp_token_release_hold(jp_card_tokens *ct)
 {
-	jp_card_release(&r->card);
+	jp_card_release(&ct->card);
 }
 
-CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secret *pin,
+CK_RV jp_token_sign(jp_card_tokens *ct, jp_token *t, const void *owner, const jp_secret *pin,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len)
 {
 	jp_rv rv;
 
-	if (owner && jp_card_resume(&r->card, owner)) {
+	if (owner && jp_card_resume(&ct->card, owner)) {
 		/* verified by the login or context login just done, inside the
 		 * same transaction */
-		rv = jp_card_sign(&r->card, t->cred, data, len, sig, sig_len);
-		return jp_ckr(end(r, rv));
+		rv = jp_card_sign(&ct->card, t->cred, data, len, sig, sig_len);
+		return jp_ckr(end(ct, rv));
 	}
 	if (!pin)
 		pin = t->pin;
@@ -620,18 +619,18 @@ CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secre
 	/* no PIN to verify with: after a keypad login, the keypad asks */
 	if (!t->logged_in || (!pin && !t->keypad))
 		return CKR_USER_NOT_LOGGED_IN;
-	rv = begin_selected(r);
+	rv = begin_selected(ct);
 	if (rv != JP_OK)
 		return jp_ckr(rv);
 	if (!t->logged_in) {    /* the card was reset since login */
-		end(r, JP_OK);
+		end(ct, JP_OK);
 		return CKR_USER_NOT_LOGGED_IN;
 	}
-	rv = verify_inside(r, t, pin ? pin->pin : NULL, pin ? pin->len : 0);
+	rv = verify_inside(ct, t, pin ? pin->pin : NULL, pin ? pin->len : 0);
 	if (rv == JP_E_CANCELLED || rv == JP_E_PIN_LEN) {
 		/* the person did not type a PIN the card saw: nothing was
 		 * spent, the login stays */
-		end(r, rv);
+		end(ct, rv);
 		return CKR_FUNCTION_CANCELED;
 	}
 	if (rv != JP_OK) {
@@ -639,18 +638,18 @@ CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secre
 		 * never tried again: the user logs in afresh.  The result names
 		 * the cause: a wrong or locked PIN means the login is gone, a
 		 * failing or vanished card is a device error. */
-		rv = end(r, rv);
+		rv = end(ct, rv);
 		JP_LOG("re-verification failed (%s): logged out", jp_rv_name(rv));
 		jp_token_logout(t);
 		if (rv == JP_E_PIN_INCORRECT || rv == JP_E_PIN_LOCKED || rv == JP_E_SECURITY || rv == JP_E_RESET)
 			return CKR_USER_NOT_LOGGED_IN;
 		return jp_ckr(rv);
 	}
-	rv = jp_card_sign(&r->card, t->cred, data, len, sig, sig_len);
-	return jp_ckr(end(r, rv));
+	rv = jp_card_sign(&ct->card, t->cred, data, len, sig, sig_len);
+	return jp_ckr(end(ct, rv));
 }
 
-CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+CK_RV jp_token_set_pin(jp_card_tokens *ct, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
                        const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
 {
 	uint8_t old_buf[JP_PIN_MAX], new_buf[JP_PIN_MAX];
@@ -662,9 +661,9 @@ CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK
 	if ((ck = pin_precheck(t, old_pin, old_len, old_buf, &old_n)) != CKR_OK ||
 	    (ck = jp_pin_prepare(t->cred, new_pin, new_len, new_buf, &new_n)) != CKR_OK)
 		goto out;
-	rv = open_verified(r, t, NULL, old_buf, old_n);
+	rv = open_verified(ct, t, NULL, old_buf, old_n);
 	if (rv == JP_OK)
-		rv = end(r, jp_card_change_pin(&r->card, t->cred, new_buf, new_n));
+		rv = end(ct, jp_card_change_pin(&ct->card, t->cred, new_buf, new_n));
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		goto out;
 	if (t->pin)
@@ -675,20 +674,20 @@ out:
 	return ck;
 }
 
-CK_RV jp_token_set_pin_keypad(jp_reader *r, jp_token *t)
+CK_RV jp_token_set_pin_keypad(jp_card_tokens *ct, jp_token *t)
 {
 	jp_rv rv;
 	CK_RV ck;
 
-	if ((ck = keypad_precheck(r, t)) != CKR_OK)
+	if ((ck = keypad_precheck(ct, t)) != CKR_OK)
 		return ck;
-	if (!r->keypad_modify)
+	if (!ct->keypad_modify)
 		return CKR_ARGUMENTS_BAD;
 	/* The current PIN on the keypad, then the new one twice: one
 	 * transaction (pinpad.h tells why two keypad requests). */
-	rv = open_verified(r, t, NULL, NULL, 0);
+	rv = open_verified(ct, t, NULL, NULL, 0);
 	if (rv == JP_OK)
-		rv = end(r, jp_card_change_pin_keypad(&r->card, t->cred));
+		rv = end(ct, jp_card_change_pin_keypad(&ct->card, t->cred));
 	if ((ck = jp_ckr(rv)) != CKR_OK)
 		return ck;
 	if (t->pin) {

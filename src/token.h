@@ -1,10 +1,10 @@
 /* jpki-pkcs11: a JPKI credential as a PKCS#11 token, and every card
- * operation the PKCS#11 side needs.  All functions here expect the
- * reader's lock held (never the global lock) and jp_reader_sync() done; each card
- * operation is one transaction of the card session (card.h), which clears
- * the card's security state before a transaction that verified ends.
- * A card that went away is not forgotten here: the caller sees
- * jp_card_gone(&r->card) and forgets it (slot.h). */
+ * operation the PKCS#11 side needs.  All functions here expect the lock
+ * of the reader the card is in held (never the global lock) and the card
+ * synced by the slot layer; each card operation is one transaction of the
+ * card session (card.h), which clears the card's security state before a
+ * transaction that verified ends.  A card that went away is not forgotten
+ * here: the caller sees jp_card_gone(&ct->card) and forgets it. */
 #ifndef JP_TOKEN_H
 #define JP_TOKEN_H
 
@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <jpki/pkcs11.h>
 
+#include "card.h"
 #include "cert.h"
 #include "face.h"
 #include "jpki.h"
@@ -42,8 +43,18 @@ typedef struct {
 	char serial[17];
 } jp_token;
 
-/* The reader the token's card is in (slot.h). */
-typedef struct jp_reader jp_reader;
+/* The card in one reader, as the token layer knows it: the connection,
+ * what the applet told at detection, what the reader's keypad can do, and
+ * the card's tokens.  The reader embeds it (its lock guards it); the
+ * connection's reader name names it in logs. */
+typedef struct {
+	jp_card card;           /* the connection and its transactions */
+	jpki_info info;
+	bool keypad_verify;     /* the reader types PINs (PC/SC part 10), */
+	bool keypad_modify;     /* and changes them; both false with
+	                           JPKI_PKCS11_PINPAD=0 (learned at detect) */
+	jp_token tokens[JPKI_CREDS];
+} jp_card_tokens;
 
 /* Map a lower-layer result to PKCS#11. */
 CK_RV jp_ckr(jp_rv rv);
@@ -57,18 +68,18 @@ void jp_token_clear(jp_token *t);
  * authentication one of a card without a signature certificate, which
  * tells whether that PIN can be used at all.
  * CKR_TOKEN_NOT_RECOGNIZED for a card without the JPKI applet. */
-CK_RV jp_token_detect(jp_reader *r);
+CK_RV jp_token_detect(jp_card_tokens *ct);
 
 /* Read the PIN counter unless it was read within the last second (never
  * read yet: read now). */
-CK_RV jp_token_refresh_tries(jp_reader *r, jp_token *t);
+CK_RV jp_token_refresh_tries(jp_card_tokens *ct, jp_token *t);
 
 /* The card-face token: look for its applet and read its PIN counter, once
  * per card (the first time the token is used, never at detection: the
  * JPKI tokens pay nothing for it).  CKR_TOKEN_NOT_PRESENT when the card
  * has no card-face applet (a phone never has one: no APDU then).  CKR_OK
  * at once for the other tokens. */
-CK_RV jp_token_probe(jp_reader *r, jp_token *t);
+CK_RV jp_token_probe(jp_card_tokens *ct, jp_token *t);
 
 /* The token is there: always for the JPKI tokens of a JPKI card; for the
  * card-face token, unless its applet is known to be absent. */
@@ -81,9 +92,9 @@ static inline bool jp_token_present(const jp_token *t)
  * certificate (user authentication only) and the CA certificate.  No APDU
  * for what was read already; a cached copy (cache.h) costs the SELECT and
  * one READ BINARY that check it against the card. */
-CK_RV jp_token_load(jp_reader *r, jp_token *t, bool cert, bool ca);
+CK_RV jp_token_load(jp_card_tokens *ct, jp_token *t, bool cert, bool ca);
 
-void jp_token_info(jp_reader *r, jp_token *t, CK_TOKEN_INFO *info);
+void jp_token_info(jp_card_tokens *ct, jp_token *t, CK_TOKEN_INFO *info);
 
 /* The key size: from the certificate once read, else the JPKI 2048. */
 CK_ULONG jp_token_key_bits(const jp_token *t);
@@ -98,15 +109,15 @@ void jp_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
  * for it (card.h, at most JP_HOLD_MS) so that its signature, or the
  * context login before it, needs no second VERIFY; anything else that
  * needs the card first ends the hold (clear, end). */
-CK_RV jp_token_login(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner);
+CK_RV jp_token_login(jp_card_tokens *ct, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner);
 /* The token's PIN is typed on the reader's keypad: a PIN-pad reader
  * (and JPKI_PKCS11_PINPAD not 0), a 4-digit PIN that exists.  Its token
  * shows CKF_PROTECTED_AUTHENTICATION_PATH. */
-bool jp_token_protected_path(const jp_reader *r, const jp_token *t);
+bool jp_token_protected_path(const jp_card_tokens *ct, const jp_token *t);
 /* C_Login(CKU_USER) with a NULL PIN: the person types it on the keypad;
  * one VERIFY in one transaction, cleared before it ends.  A cancel or a
  * timeout is CKR_FUNCTION_CANCELED, and spends no try. */
-CK_RV jp_token_login_keypad(jp_reader *r, jp_token *t);
+CK_RV jp_token_login_keypad(jp_card_tokens *ct, jp_token *t);
 /* Log out, free the kept PIN and wipe the card-face data. */
 void jp_token_logout(jp_token *t);
 
@@ -116,11 +127,11 @@ void jp_token_logout(jp_token *t);
  * verified transaction is held for it (card.h, at most JP_HOLD_MS) until
  * its signature (jp_token_sign with the same owner) or until anything else
  * needs the card. */
-CK_RV jp_token_check_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
+CK_RV jp_token_check_pin(jp_card_tokens *ct, jp_token *t, const CK_UTF8CHAR *pin, CK_ULONG len, const void *owner,
                          jp_secret *keep);
 
 /* Clear the card and end a transaction held for an operation, if any. */
-void jp_reader_release_hold(jp_reader *r);
+void jp_token_release_hold(jp_card_tokens *ct);
 
 /* Sign data (a DigestInfo, or what CKM_RSA_PKCS was given).  When owner
  * still holds the card (context-specific login just done), the held
@@ -131,16 +142,16 @@ void jp_reader_release_hold(jp_reader *r);
  * device's error when the card failed or went.  A keypad entry the card
  * never saw (cancel, timeout, wrong length) is CKR_FUNCTION_CANCELED and
  * keeps the login. */
-CK_RV jp_token_sign(jp_reader *r, jp_token *t, const void *owner, const jp_secret *pin,
+CK_RV jp_token_sign(jp_card_tokens *ct, jp_token *t, const void *owner, const jp_secret *pin,
                     const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len);
 
-CK_RV jp_token_set_pin(jp_reader *r, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+CK_RV jp_token_set_pin(jp_card_tokens *ct, jp_token *t, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
                        const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
 /* C_SetPIN with NULL PINs: the current PIN, then the new one twice, typed
  * on the keypad, in one transaction (needs FEATURE_MODIFY_PIN_DIRECT:
  * CKR_ARGUMENTS_BAD without).  A PIN kept since a typed login is stale
  * then: wiped, later signatures ask the keypad. */
-CK_RV jp_token_set_pin_keypad(jp_reader *r, jp_token *t);
+CK_RV jp_token_set_pin_keypad(jp_card_tokens *ct, jp_token *t);
 
 /* The certificate is read only after the PIN: the signature one always,
  * the user-authentication one on a phone (the card layer says so). */

@@ -37,14 +37,14 @@ static int setup(void **state)
 	jp_conf_set(true, 3);
 	scr = script_new();
 	script_backend_use(scr);
-	assert_int_equal(jp_card_init(&r->card, "scripted"), 0);
+	assert_int_equal(jp_card_init(&r->ct.card, "scripted"), 0);
 	r->name = strdup("scripted");
-	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
-	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
-	r->tokens[JPKI_AUTH].has_cert = r->tokens[JPKI_SIGN].has_cert = true;
-	r->tokens[JPKI_AUTH].pin_usable = r->tokens[JPKI_SIGN].pin_usable = true;
-	r->tokens[JPKI_AUTH].tries = 3;
-	r->tokens[JPKI_SIGN].tries = 5;
+	r->ct.tokens[JPKI_AUTH].cred = JPKI_AUTH;
+	r->ct.tokens[JPKI_SIGN].cred = JPKI_SIGN;
+	r->ct.tokens[JPKI_AUTH].has_cert = r->ct.tokens[JPKI_SIGN].has_cert = true;
+	r->ct.tokens[JPKI_AUTH].pin_usable = r->ct.tokens[JPKI_SIGN].pin_usable = true;
+	r->ct.tokens[JPKI_AUTH].tries = 3;
+	r->ct.tokens[JPKI_SIGN].tries = 5;
 	*state = r;
 	return 0;
 }
@@ -53,12 +53,12 @@ static int teardown(void **state)
 {
 	jp_reader *r = *state;
 
-	jp_card_free(&r->card);
+	jp_card_free(&r->ct.card);
 	script_assert_done(scr);
 	script_backend_use(NULL);
 	script_free(scr);
-	jp_token_clear(&r->tokens[0]);
-	jp_token_clear(&r->tokens[1]);
+	jp_token_clear(&r->ct.tokens[0]);
+	jp_token_clear(&r->ct.tokens[1]);
 	free(r->name);
 	free(r);
 	jp_global_free();
@@ -67,7 +67,7 @@ static int teardown(void **state)
 
 static CK_RV login(jp_reader *r, jpki_cred cred, const char *pin)
 {
-	return jp_token_login(r, &r->tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin), NULL);
+	return jp_token_login(&r->ct, &r->ct.tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin), NULL);
 }
 
 static void keep_pin(jp_token *t, const char *pin)
@@ -128,11 +128,11 @@ static void test_no_verify_no_clear(void **state)
 {
 	jp_reader *r = *state;
 
-	r->tokens[JPKI_AUTH].tries_at = 0;
+	r->ct.tokens[JPKI_AUTH].tries_at = 0;
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect(scr, "00 20 00 80", "63 C3");
-	assert_int_equal(jp_token_refresh_tries(r, &r->tokens[JPKI_AUTH]), CKR_OK);
+	assert_int_equal(jp_token_refresh_tries(&r->ct, &r->ct.tokens[JPKI_AUTH]), CKR_OK);
 	assert_int_equal(script_count(scr), 3);
 	assert_int_equal(script_unpowered(scr), 0);
 }
@@ -141,7 +141,7 @@ static void test_no_verify_no_clear(void **state)
  * the error names the card, not a missing login; the PIN is dropped. */
 static void reverify_fails(jp_reader *r, const char *sw, jp_rv err, CK_RV want)
 {
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_token *t = &r->ct.tokens[JPKI_AUTH];
 	uint8_t sig[256];
 	size_t sl = sizeof(sig);
 
@@ -154,7 +154,7 @@ static void reverify_fails(jp_reader *r, const char *sw, jp_rv err, CK_RV want)
 		script_expect_error(scr, VERIFY_1234, err);
 	if (err != JP_E_NO_CARD)
 		script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl), want);
+	assert_int_equal(jp_token_sign(&r->ct, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl), want);
 	assert_false(t->logged_in);
 	assert_null(t->pin);
 }
@@ -169,7 +169,7 @@ static void test_reverify_pulled(void **state)
 	jp_reader *r = *state;
 
 	reverify_fails(r, NULL, JP_E_NO_CARD, CKR_DEVICE_REMOVED);
-	assert_true(jp_card_gone(&r->card));
+	assert_true(jp_card_gone(&r->ct.card));
 	assert_int_equal(script_unpowered(scr), 1);     /* nothing to clear: dropped */
 }
 
@@ -178,7 +178,7 @@ static void test_reverify_pulled(void **state)
 static void test_hold_lapses(void **state)
 {
 	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_token *t = &r->ct.tokens[JPKI_SIGN];
 	jp_secret *keep = jp_secret_new();
 	uint8_t answer[256], sig[256];
 	size_t sl = sizeof(sig);
@@ -190,12 +190,12 @@ static void test_hold_lapses(void **state)
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, VERIFY_ABC123, OK);
 	/* the lower-case form is the PIN: the card gets upper case */
-	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"abc123", 6, &owner, keep), CKR_OK);
-	assert_true(jp_card_held_by(&r->card, &owner));
+	assert_int_equal(jp_token_check_pin(&r->ct, t, (const CK_UTF8CHAR *)"abc123", 6, &owner, keep), CKR_OK);
+	assert_true(jp_card_held_by(&r->ct.card, &owner));
 	assert_int_equal(keep->len, 6);
 	script_expect(scr, SEL_APP, OK);                /* the watchdog's clear */
 	usleep((JP_HOLD_MS + 500) * 1000);
-	assert_false(jp_card_held_by(&r->card, &owner));
+	assert_false(jp_card_held_by(&r->ct.card, &owner));
 	assert_int_equal(script_ends(scr), 1);
 	assert_int_equal(script_count(scr), 4);
 	script_expect(scr, SEL_APP, OK);
@@ -204,7 +204,7 @@ static void test_hold_lapses(void **state)
 	script_expect(scr, SEL("00 1A"), OK);
 	script_expect_data(scr, SIGN_CMD, answer, sizeof(answer), 0x9000);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, &owner, keep, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
+	assert_int_equal(jp_token_sign(&r->ct, t, &owner, keep, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
 	assert_memory_equal(sig, answer, 256);
 	jp_secret_free(keep);
 }
@@ -214,7 +214,7 @@ static void test_hold_lapses(void **state)
 static void test_hold_used_at_once(void **state)
 {
 	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_token *t = &r->ct.tokens[JPKI_SIGN];
 	uint8_t answer[256], sig[256];
 	size_t sl = sizeof(sig);
 	int owner, other;
@@ -224,13 +224,13 @@ static void test_hold_used_at_once(void **state)
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, VERIFY_ABC123, OK);
-	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &owner, NULL), CKR_OK);
+	assert_int_equal(jp_token_check_pin(&r->ct, t, (const CK_UTF8CHAR *)"ABC123", 6, &owner, NULL), CKR_OK);
 	/* someone else's signature cannot use it */
-	assert_false(jp_card_resume(&r->card, &other));
+	assert_false(jp_card_resume(&r->ct.card, &other));
 	script_expect(scr, SEL("00 1A"), OK);
 	script_expect_data(scr, SIGN_CMD, answer, sizeof(answer), 0x9000);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, &owner, NULL, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
+	assert_int_equal(jp_token_sign(&r->ct, t, &owner, NULL, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
 	assert_int_equal(script_ends(scr), 1);
 	assert_int_equal(script_unpowered(scr), 0);
 }
@@ -247,17 +247,17 @@ static void test_first_select_6f00(void **state)
 	script_expect(scr, VERIFY_1234, "6F 00");
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_DEVICE_ERROR);
-	assert_false(r->tokens[JPKI_AUTH].logged_in);
+	assert_false(r->ct.tokens[JPKI_AUTH].logged_in);
 }
 
 static void test_select_6f00_twice(void **state)
 {
 	jp_reader *r = *state;
 
-	r->tokens[JPKI_AUTH].tries_at = 0;
+	r->ct.tokens[JPKI_AUTH].tries_at = 0;
 	script_expect(scr, SEL_APP, "6F 00");
 	script_expect(scr, SEL_APP, "6F 00");
-	assert_int_equal(jp_token_refresh_tries(r, &r->tokens[JPKI_AUTH]), CKR_TOKEN_NOT_RECOGNIZED);
+	assert_int_equal(jp_token_refresh_tries(&r->ct, &r->ct.tokens[JPKI_AUTH]), CKR_TOKEN_NOT_RECOGNIZED);
 	assert_int_equal(script_count(scr), 2);
 }
 
@@ -276,7 +276,7 @@ static void test_cert_read_bounded(void **state)
 		snprintf(cmd, sizeof(cmd), "00 B0 %02X %02X 00", (4 + i) >> 8, (4 + i) & 0xFF);
 		script_expect_data(scr, cmd, &one, 1, 0x9000);
 	}
-	assert_int_equal(jp_token_load(r, &r->tokens[JPKI_AUTH], true, false), CKR_DEVICE_ERROR);
+	assert_int_equal(jp_token_load(&r->ct, &r->ct.tokens[JPKI_AUTH], true, false), CKR_DEVICE_ERROR);
 	assert_int_equal(script_count(scr), 66);
 }
 
@@ -288,15 +288,15 @@ static void test_reset_logs_out(void **state)
 {
 	jp_reader *r = *state;
 
-	keep_pin(&r->tokens[JPKI_AUTH], "1234");
-	r->tokens[JPKI_AUTH].tries_at = 0;
+	keep_pin(&r->ct.tokens[JPKI_AUTH], "1234");
+	r->ct.tokens[JPKI_AUTH].tries_at = 0;
 	script_begin_result(scr, reset_begin, 1);
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect(scr, "00 20 00 80", "63 C3");
-	assert_int_equal(jp_token_refresh_tries(r, &r->tokens[JPKI_AUTH]), CKR_OK);
-	assert_false(r->tokens[JPKI_AUTH].logged_in);
-	assert_null(r->tokens[JPKI_AUTH].pin);
+	assert_int_equal(jp_token_refresh_tries(&r->ct, &r->ct.tokens[JPKI_AUTH]), CKR_OK);
+	assert_false(r->ct.tokens[JPKI_AUTH].logged_in);
+	assert_null(r->ct.tokens[JPKI_AUTH].pin);
 }
 
 int main(void)

@@ -16,7 +16,7 @@
 #include "pinpad.h"
 #include "script_transport.h"
 #include "session.h"
-#include "slot.h"
+#include "lock.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -36,7 +36,7 @@ static jp_transport *scr;
 
 static int setup(void **state)
 {
-	jp_reader *r = calloc(1, sizeof(*r));
+	jp_card_tokens *ct = calloc(1, sizeof(*ct));
 
 	jp_lock_setup(NULL);
 	jp_global_init();
@@ -44,31 +44,29 @@ static int setup(void **state)
 	scr = script_new();
 	script_features(scr, ALL_FEATURES);
 	script_backend_use(scr);
-	assert_int_equal(jp_card_init(&r->card, "scripted"), 0);
-	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
-	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
-	r->tokens[JPKI_AUTH].has_cert = r->tokens[JPKI_SIGN].has_cert = true;
-	r->tokens[JPKI_AUTH].pin_usable = r->tokens[JPKI_SIGN].pin_usable = true;
-	r->tokens[JPKI_AUTH].tries = 3;
-	r->tokens[JPKI_SIGN].tries = 5;
-	r->keypad_verify = r->keypad_modify = true;
-	r->name = strdup("scripted");
-	*state = r;
+	assert_int_equal(jp_card_init(&ct->card, "scripted"), 0);
+	ct->tokens[JPKI_AUTH].cred = JPKI_AUTH;
+	ct->tokens[JPKI_SIGN].cred = JPKI_SIGN;
+	ct->tokens[JPKI_AUTH].has_cert = ct->tokens[JPKI_SIGN].has_cert = true;
+	ct->tokens[JPKI_AUTH].pin_usable = ct->tokens[JPKI_SIGN].pin_usable = true;
+	ct->tokens[JPKI_AUTH].tries = 3;
+	ct->tokens[JPKI_SIGN].tries = 5;
+	ct->keypad_verify = ct->keypad_modify = true;
+	*state = ct;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	script_assert_done(scr);
-	jp_card_free(&r->card);
+	jp_card_free(&ct->card);
 	script_backend_use(NULL);
 	script_free(scr);
-	jp_token_clear(&r->tokens[0]);
-	jp_token_clear(&r->tokens[1]);
-	free(r->name);
-	free(r);
+	jp_token_clear(&ct->tokens[0]);
+	jp_token_clear(&ct->tokens[1]);
+	free(ct);
 	jp_global_free();
 	return 0;
 }
@@ -87,13 +85,13 @@ static void expect_keypad_verify(const char *resp_hex, bool clear)
 
 static void test_login_ok(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	uint8_t s[64], want[JP_PINPAD_VERIFY_LEN];
 	size_t n;
 
 	expect_keypad_verify(OK, true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_OK);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_OK);
 	assert_true(t->logged_in);
 	assert_true(t->keypad);
 	assert_null(t->pin);                    /* nothing to keep */
@@ -115,8 +113,8 @@ static void test_login_ok(void **state)
  * FEATURE_IFD_PIN_PROPERTIES none, and is not asked. */
 static void test_display(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	uint8_t s[64], want[JP_PINPAD_VERIFY_LEN];
 	size_t n;
 
@@ -125,7 +123,7 @@ static void test_display(void **state)
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_control(scr, VERIFY_CODE, OK);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_OK);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_OK);
 	n = script_last_control(scr, s, sizeof(s));
 	assert_int_equal(jp_pinpad_build_verify(s[0], want, sizeof(want)), n);
 	assert_memory_equal(s, want, n);
@@ -137,7 +135,7 @@ static void test_display(void **state)
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_control(scr, VERIFY_CODE, OK);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_OK);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_OK);
 	n = script_last_control(scr, s, sizeof(s));
 	assert_int_equal(n, JP_PINPAD_VERIFY_LEN);
 	assert_int_equal(s[8], 0);
@@ -146,21 +144,21 @@ static void test_display(void **state)
 /* The card's answers read as for a typed PIN. */
 static void test_card_answers(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 
 	expect_keypad_verify("63 C1", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_PIN_INCORRECT);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_PIN_INCORRECT);
 	assert_int_equal(t->tries, 1);
 	assert_false(t->logged_in);
 	expect_keypad_verify("63 C0", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_PIN_INCORRECT);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_PIN_INCORRECT);
 	assert_int_equal(t->tries, 0);
 	/* locked: never asked again */
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_PIN_LOCKED);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_PIN_LOCKED);
 	t->tries = 3;                           /* blocked elsewhere meanwhile */
 	expect_keypad_verify("69 84", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_PIN_LOCKED);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_PIN_LOCKED);
 	assert_int_equal(t->tries, 0);
 	assert_int_equal(script_begins(scr), 3);
 }
@@ -169,27 +167,27 @@ static void test_card_answers(void **state)
  * transaction still ends cleared. */
 static void test_reader_answers(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 
 	t->tries = 2;
 	expect_keypad_verify("64 01", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_FUNCTION_CANCELED);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_FUNCTION_CANCELED);
 	expect_keypad_verify("64 00", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_FUNCTION_CANCELED);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_FUNCTION_CANCELED);
 	expect_keypad_verify("64 03", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_PIN_LEN_RANGE);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_PIN_LEN_RANGE);
 	script_expect(scr, SEL_APP, OK);
 	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_control_error(scr, VERIFY_CODE, JP_E_CANCELLED);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_FUNCTION_CANCELED);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_FUNCTION_CANCELED);
 	assert_int_equal(t->tries, 2);
 	assert_false(t->logged_in);
 	/* a structure the reader refuses is a device error, not a PIN */
 	expect_keypad_verify("6B 80", true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_DEVICE_ERROR);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_DEVICE_ERROR);
 	assert_int_equal(t->tries, 2);
 	assert_int_equal(script_unpowered(scr), 0);
 }
@@ -197,28 +195,28 @@ static void test_reader_answers(void **state)
 /* No keypad use where the token has no protected path. */
 static void test_refused_without_path(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 	CK_TOKEN_INFO info;
 
-	assert_true(jp_token_protected_path(r, &r->tokens[JPKI_AUTH]));
-	jp_token_info(r, &r->tokens[JPKI_AUTH], &info);
+	assert_true(jp_token_protected_path(ct, &ct->tokens[JPKI_AUTH]));
+	jp_token_info(ct, &ct->tokens[JPKI_AUTH], &info);
 	assert_true(info.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
 	/* the signature PIN has letters */
-	assert_false(jp_token_protected_path(r, &r->tokens[JPKI_SIGN]));
-	jp_token_info(r, &r->tokens[JPKI_SIGN], &info);
+	assert_false(jp_token_protected_path(ct, &ct->tokens[JPKI_SIGN]));
+	jp_token_info(ct, &ct->tokens[JPKI_SIGN], &info);
 	assert_false(info.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
-	assert_int_equal(jp_token_login_keypad(r, &r->tokens[JPKI_SIGN]), CKR_ARGUMENTS_BAD);
+	assert_int_equal(jp_token_login_keypad(ct, &ct->tokens[JPKI_SIGN]), CKR_ARGUMENTS_BAD);
 	/* a PIN-less card */
-	r->tokens[JPKI_AUTH].pin_usable = false;
-	jp_token_info(r, &r->tokens[JPKI_AUTH], &info);
+	ct->tokens[JPKI_AUTH].pin_usable = false;
+	jp_token_info(ct, &ct->tokens[JPKI_AUTH], &info);
 	assert_false(info.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
-	assert_int_equal(jp_token_login_keypad(r, &r->tokens[JPKI_AUTH]), CKR_USER_PIN_NOT_INITIALIZED);
-	r->tokens[JPKI_AUTH].pin_usable = true;
+	assert_int_equal(jp_token_login_keypad(ct, &ct->tokens[JPKI_AUTH]), CKR_USER_PIN_NOT_INITIALIZED);
+	ct->tokens[JPKI_AUTH].pin_usable = true;
 	/* a reader without the keypad */
-	r->keypad_verify = false;
-	jp_token_info(r, &r->tokens[JPKI_AUTH], &info);
+	ct->keypad_verify = false;
+	jp_token_info(ct, &ct->tokens[JPKI_AUTH], &info);
 	assert_false(info.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
-	assert_int_equal(jp_token_login_keypad(r, &r->tokens[JPKI_AUTH]), CKR_ARGUMENTS_BAD);
+	assert_int_equal(jp_token_login_keypad(ct, &ct->tokens[JPKI_AUTH]), CKR_ARGUMENTS_BAD);
 	assert_int_equal(script_begins(scr), 0);
 	assert_int_equal(script_count(scr), 0);
 }
@@ -227,13 +225,13 @@ static void test_refused_without_path(void **state)
  * reader that answers none gets no keypad request. */
 static void test_transport_without_feature(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	script_features(scr, "12 04 42 33 00 12");
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_login_keypad(r, &r->tokens[JPKI_AUTH]), CKR_FUNCTION_FAILED);
-	assert_false(r->tokens[JPKI_AUTH].logged_in);
+	assert_int_equal(jp_token_login_keypad(ct, &ct->tokens[JPKI_AUTH]), CKR_FUNCTION_FAILED);
+	assert_false(ct->tokens[JPKI_AUTH].logged_in);
 }
 
 static const uint8_t digestinfo[2] = { 0x30, 0x31 };
@@ -242,31 +240,31 @@ static const uint8_t digestinfo[2] = { 0x30, 0x31 };
  * transaction; a cancel there keeps the login and signs nothing. */
 static void test_sign_after_keypad_login(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	uint8_t answer[256], sig[256];
 	size_t sl = sizeof(sig);
 
 	expect_keypad_verify(OK, true);
-	assert_int_equal(jp_token_login_keypad(r, t), CKR_OK);
+	assert_int_equal(jp_token_login_keypad(ct, t), CKR_OK);
 	memset(answer, 0x44, sizeof(answer));
 	expect_keypad_verify(OK, false);
 	script_expect(scr, SEL("00 17"), OK);
 	script_expect_data(scr, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, 2, sig, &sl), CKR_OK);
+	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, 2, sig, &sl), CKR_OK);
 	assert_memory_equal(sig, answer, 256);
 	assert_int_equal(script_begins(scr), 2);
 	assert_int_equal(script_ends(scr), 2);
 
 	expect_keypad_verify("64 01", true);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, 2, sig, &sl), CKR_FUNCTION_CANCELED);
+	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, 2, sig, &sl), CKR_FUNCTION_CANCELED);
 	assert_true(t->logged_in);
 	assert_int_equal(t->tries, 3);
 
 	/* a wrong PIN at the signature: logged out, as a kept PIN would be */
 	expect_keypad_verify("63 C2", true);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, 2, sig, &sl), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, 2, sig, &sl), CKR_USER_NOT_LOGGED_IN);
 	assert_false(t->logged_in);
 	assert_false(t->keypad);
 	assert_int_equal(t->tries, 2);
@@ -276,8 +274,8 @@ static void test_sign_after_keypad_login(void **state)
  * PIN kept since a typed login is stale after it. */
 static void test_set_pin(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	uint8_t s[64], want[JP_PINPAD_CHANGE_LEN];
 	size_t n;
 
@@ -288,7 +286,7 @@ static void test_set_pin(void **state)
 	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect_control(scr, MODIFY_CODE, OK);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_set_pin_keypad(r, t), CKR_OK);
+	assert_int_equal(jp_token_set_pin_keypad(ct, t), CKR_OK);
 	assert_null(t->pin);
 	assert_true(t->logged_in);
 	assert_true(t->keypad);
@@ -303,14 +301,14 @@ static void test_set_pin(void **state)
 	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
 	script_expect_control(scr, MODIFY_CODE, "64 02");
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_set_pin_keypad(r, t), CKR_PIN_INVALID);
+	assert_int_equal(jp_token_set_pin_keypad(ct, t), CKR_PIN_INVALID);
 	/* a wrong current PIN: no change asked */
 	expect_keypad_verify("63 C2", true);
-	assert_int_equal(jp_token_set_pin_keypad(r, t), CKR_PIN_INCORRECT);
+	assert_int_equal(jp_token_set_pin_keypad(ct, t), CKR_PIN_INCORRECT);
 	assert_int_equal(t->tries, 2);
 	/* no MODIFY_PIN_DIRECT: refused before the card */
-	r->keypad_modify = false;
-	assert_int_equal(jp_token_set_pin_keypad(r, t), CKR_ARGUMENTS_BAD);
+	ct->keypad_modify = false;
+	assert_int_equal(jp_token_set_pin_keypad(ct, t), CKR_ARGUMENTS_BAD);
 }
 
 int main(void)

@@ -162,7 +162,7 @@ static CK_SESSION_HANDLE sign_pending(CK_SLOT_ID slot)
 	script_expect_data(scr, "00 B0 00 00 00", ff, sizeof(ff), 0x9000);
 	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"ABC123", 6), CKR_OK);
 	/* the login's transaction is held for this session: not cleared yet */
-	assert_true(jp_card_held_by(&only_reader()->card, NULL));
+	assert_true(jp_card_held_by(&only_reader()->ct.card, NULL));
 	assert_int_equal(C_SignInit(h, &m, PRIV_KEY(slot)), CKR_OK);
 	/* the context login verifies again inside it: no clear, no applet
 	 * SELECT */
@@ -199,7 +199,7 @@ static void test_login_hold_signs_with_one_verify(void **state)
 	script_expect(scr, SEL_APP, OK);                /* cleared after */
 	assert_int_equal(C_Sign(h, data, sizeof(data), sig, &sl), CKR_OK);
 	assert_int_equal(script_begins(scr), script_ends(scr));
-	assert_false(jp_card_held_by(&only_reader()->card, NULL));
+	assert_false(jp_card_held_by(&only_reader()->ct.card, NULL));
 	/* the next signature verifies with the kept PIN in a transaction of
 	 * its own */
 	assert_int_equal(C_SignInit(h, &m, PRIV_KEY(slot)), CKR_OK);
@@ -256,7 +256,7 @@ static void test_login_hold_released(void **state)
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, "00 20 00 80", "63 C5");
 	assert_int_equal(C_GetTokenInfo(slot + 1, &ti), CKR_OK);
-	assert_false(jp_card_held_by(&only_reader()->card, NULL));
+	assert_false(jp_card_held_by(&only_reader()->ct.card, NULL));
 	assert_int_equal(script_begins(scr), script_ends(scr));
 	assert_int_equal(C_Logout(h), CKR_OK);
 	/* logged in again: C_Logout clears at once */
@@ -266,7 +266,7 @@ static void test_login_hold_released(void **state)
 	assert_int_equal(C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_OK);
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(C_Logout(h), CKR_OK);
-	assert_false(jp_card_held_by(&only_reader()->card, NULL));
+	assert_false(jp_card_held_by(&only_reader()->ct.card, NULL));
 	assert_int_equal(script_begins(scr), script_ends(scr));
 }
 

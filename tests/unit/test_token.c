@@ -18,7 +18,7 @@
 #include "script_transport.h"
 #include "conf.h"
 #include "session.h"
-#include "slot.h"
+#include "lock.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -76,38 +76,36 @@ static void test_pin_rules(void **state)
 	assert_int_equal(jp_pin_max_tries(JPKI_SIGN), 5);
 }
 
-/* ---- a reader with a scripted card -------------------------------------- */
+/* ---- a scripted card in a reader ---------------------------------------- */
 
 /* The scripted card every connection of the test reader reaches. */
 static jp_transport *scr;
 
-static jp_reader *reader_new(void)
+static jp_card_tokens *card_new(void)
 {
-	jp_reader *r = calloc(1, sizeof(*r));
+	jp_card_tokens *ct = calloc(1, sizeof(*ct));
 
 	scr = script_new();
 	script_backend_use(scr);
-	assert_int_equal(jp_card_init(&r->card, "scripted"), 0);
-	r->tokens[JPKI_AUTH].cred = JPKI_AUTH;
-	r->tokens[JPKI_SIGN].cred = JPKI_SIGN;
-	r->tokens[JPKI_AUTH].has_cert = r->tokens[JPKI_SIGN].has_cert = true;
-	r->tokens[JPKI_AUTH].pin_usable = r->tokens[JPKI_SIGN].pin_usable = true;
-	r->tokens[JPKI_AUTH].tries = 3;
-	r->tokens[JPKI_SIGN].tries = 5;
-	r->name = strdup("scripted");
-	return r;
+	assert_int_equal(jp_card_init(&ct->card, "scripted"), 0);
+	ct->tokens[JPKI_AUTH].cred = JPKI_AUTH;
+	ct->tokens[JPKI_SIGN].cred = JPKI_SIGN;
+	ct->tokens[JPKI_AUTH].has_cert = ct->tokens[JPKI_SIGN].has_cert = true;
+	ct->tokens[JPKI_AUTH].pin_usable = ct->tokens[JPKI_SIGN].pin_usable = true;
+	ct->tokens[JPKI_AUTH].tries = 3;
+	ct->tokens[JPKI_SIGN].tries = 5;
+	return ct;
 }
 
-static void reader_free(jp_reader *r)
+static void card_free(jp_card_tokens *ct)
 {
 	script_assert_done(scr);
-	jp_card_free(&r->card);
+	jp_card_free(&ct->card);
 	script_backend_use(NULL);
 	script_free(scr);
-	jp_token_clear(&r->tokens[0]);
-	jp_token_clear(&r->tokens[1]);
-	free(r->name);
-	free(r);
+	jp_token_clear(&ct->tokens[0]);
+	jp_token_clear(&ct->tokens[1]);
+	free(ct);
 }
 
 static int setup(void **state)
@@ -115,36 +113,36 @@ static int setup(void **state)
 	jp_lock_setup(NULL);
 	jp_global_init();
 	jp_conf_set(true, 3);
-	*state = reader_new();
+	*state = card_new();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	reader_free(*state);
+	card_free(*state);
 	jp_global_free();
 	return 0;
 }
 
-static CK_RV login(jp_reader *r, jpki_cred cred, const char *pin)
+static CK_RV login(jp_card_tokens *ct, jpki_cred cred, const char *pin)
 {
-	return jp_token_login(r, &r->tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin), NULL);
+	return jp_token_login(ct, &ct->tokens[cred], (const CK_UTF8CHAR *)pin, strlen(pin), NULL);
 }
 
 static void test_format_costs_nothing(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
-	assert_int_equal(login(r, JPKI_AUTH, "123"), CKR_PIN_LEN_RANGE);
-	assert_int_equal(login(r, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
-	assert_int_equal(login(r, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(login(ct, JPKI_AUTH, "123"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(login(ct, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(login(ct, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
 	assert_int_equal(script_count(scr), 0);
 	assert_int_equal(script_begins(scr), 0);
 }
 
-static CK_RV set_pin(jp_reader *r, jpki_cred cred, const char *old_pin, const char *new_pin)
+static CK_RV set_pin(jp_card_tokens *ct, jpki_cred cred, const char *old_pin, const char *new_pin)
 {
-	return jp_token_set_pin(r, &r->tokens[cred], (const CK_UTF8CHAR *)old_pin, strlen(old_pin),
+	return jp_token_set_pin(ct, &ct->tokens[cred], (const CK_UTF8CHAR *)old_pin, strlen(old_pin),
 	                        (const CK_UTF8CHAR *)new_pin, strlen(new_pin));
 }
 
@@ -153,105 +151,105 @@ static CK_RV set_pin(jp_reader *r, jpki_cred cred, const char *old_pin, const ch
  * before the card is touched. */
 static void test_sign_pin_must_mix(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	assert_int_equal(check(JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
 	assert_int_equal(check(JPKI_SIGN, "123456"), CKR_PIN_INVALID);
-	assert_int_equal(login(r, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
-	assert_int_equal(login(r, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
-	assert_int_equal(set_pin(r, JPKI_SIGN, "ABCDEF", "NEW456"), CKR_PIN_INVALID);
-	assert_int_equal(set_pin(r, JPKI_SIGN, "123456", "NEW456"), CKR_PIN_INVALID);
+	assert_int_equal(login(ct, JPKI_SIGN, "ABCDEF"), CKR_PIN_INVALID);
+	assert_int_equal(login(ct, JPKI_SIGN, "123456"), CKR_PIN_INVALID);
+	assert_int_equal(set_pin(ct, JPKI_SIGN, "ABCDEF", "NEW456"), CKR_PIN_INVALID);
+	assert_int_equal(set_pin(ct, JPKI_SIGN, "123456", "NEW456"), CKR_PIN_INVALID);
 	assert_int_equal(script_count(scr), 0);
 	assert_int_equal(script_begins(scr), 0);
-	assert_int_equal(r->tokens[JPKI_SIGN].tries, 5);
+	assert_int_equal(ct->tokens[JPKI_SIGN].tries, 5);
 }
 
 /* Lower-case letters in a signature PIN are sent as upper case. */
 static void test_sign_pin_lower_case(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
-	r->tokens[JPKI_SIGN].cert_tried = true;
+	ct->tokens[JPKI_SIGN].cert_tried = true;
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(login(r, JPKI_SIGN, "abc123"), CKR_OK);
-	assert_true(r->tokens[JPKI_SIGN].logged_in);
+	assert_int_equal(login(ct, JPKI_SIGN, "abc123"), CKR_OK);
+	assert_true(ct->tokens[JPKI_SIGN].logged_in);
 }
 
 /* C_SetPIN: the old and the new PIN in either case. */
 static void test_set_sign_pin_lower_case(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
 	script_expect(scr, "00 24 01 80 06 4E 45 57 37 38 39", OK);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(set_pin(r, JPKI_SIGN, "abC123", "new789"), CKR_OK);
+	assert_int_equal(set_pin(ct, JPKI_SIGN, "abC123", "new789"), CKR_OK);
 }
 
 static void test_login_ok_clears(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
 	script_expect(scr, SEL_APP, OK);       /* the card forgets the PIN */
-	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_OK);
-	assert_true(r->tokens[JPKI_AUTH].logged_in);
-	assert_non_null(r->tokens[JPKI_AUTH].pin);
-	assert_int_equal(r->tokens[JPKI_AUTH].pin->len, 4);
+	assert_int_equal(login(ct, JPKI_AUTH, "1234"), CKR_OK);
+	assert_true(ct->tokens[JPKI_AUTH].logged_in);
+	assert_non_null(ct->tokens[JPKI_AUTH].pin);
+	assert_int_equal(ct->tokens[JPKI_AUTH].pin->len, 4);
 	assert_int_equal(script_begins(scr), script_ends(scr));
-	jp_token_logout(&r->tokens[JPKI_AUTH]);
-	assert_null(r->tokens[JPKI_AUTH].pin);
+	jp_token_logout(&ct->tokens[JPKI_AUTH]);
+	assert_null(ct->tokens[JPKI_AUTH].pin);
 }
 
 static void test_login_wrong_then_locked(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect(scr, "00 20 00 80 04 39 39 39 39", "63 C0");
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(login(r, JPKI_AUTH, "9999"), CKR_PIN_INCORRECT);
-	assert_int_equal(r->tokens[JPKI_AUTH].tries, 0);
+	assert_int_equal(login(ct, JPKI_AUTH, "9999"), CKR_PIN_INCORRECT);
+	assert_int_equal(ct->tokens[JPKI_AUTH].tries, 0);
 	/* locked: never sent again */
-	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_PIN_LOCKED);
+	assert_int_equal(login(ct, JPKI_AUTH, "1234"), CKR_PIN_LOCKED);
 	assert_int_equal(script_count(scr), 4);
 }
 
 static void test_no_pin_token(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
-	r->tokens[JPKI_SIGN].pin_usable = false;
-	assert_int_equal(login(r, JPKI_SIGN, "ABC123"), CKR_USER_PIN_NOT_INITIALIZED);
+	ct->tokens[JPKI_SIGN].pin_usable = false;
+	assert_int_equal(login(ct, JPKI_SIGN, "ABC123"), CKR_USER_PIN_NOT_INITIALIZED);
 	assert_int_equal(script_count(scr), 0);
 }
 
 static void test_verify_error_not_retried(void **state)
 {
-	jp_reader *r = *state;
+	jp_card_tokens *ct = *state;
 
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_error(scr, "00 20 00 80 04 31 32 33 34", JP_E_COMM);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(login(r, JPKI_AUTH, "1234"), CKR_DEVICE_ERROR);
-	assert_false(r->tokens[JPKI_AUTH].logged_in);
+	assert_int_equal(login(ct, JPKI_AUTH, "1234"), CKR_DEVICE_ERROR);
+	assert_false(ct->tokens[JPKI_AUTH].logged_in);
 }
 
 static const uint8_t digestinfo[51] = { 0x30, 0x31 };
 
 static void test_reverify_failure_logs_out(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	uint8_t sig[256];
 	size_t sl = sizeof(sig);
 
@@ -262,21 +260,21 @@ static void test_reverify_failure_logs_out(void **state)
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect(scr, "00 20 00 80 04 31 32 33 34", "63 C2");   /* changed elsewhere */
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
+	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
 	                 CKR_USER_NOT_LOGGED_IN);
 	assert_false(t->logged_in);
 	assert_null(t->pin);
 	assert_int_equal(t->tries, 2);
 	/* and the next signature does not try again */
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
+	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
 	                 CKR_USER_NOT_LOGGED_IN);
 	assert_int_equal(script_count(scr), 4);
 }
 
 static void test_sign_flow(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	uint8_t answer[256], sig[256];
 	size_t sl = sizeof(sig);
 	char cmd[200];
@@ -296,7 +294,7 @@ static void test_sign_flow(void **state)
 	script_expect(scr, SEL("00 17"), OK);
 	script_expect_data(scr, cmd, answer, sizeof(answer), 0x9000);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
+	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl), CKR_OK);
 	assert_int_equal(sl, 256);
 	assert_memory_equal(sig, answer, 256);
 	assert_int_equal(script_begins(scr), 1);
@@ -305,8 +303,8 @@ static void test_sign_flow(void **state)
 
 static void test_context_login_holds_card(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_SIGN];
 	jp_session s;
 	uint8_t answer[256], sig[256];
 	size_t sl = sizeof(sig);
@@ -317,31 +315,31 @@ static void test_context_login_holds_card(void **state)
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
-	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
-	assert_true(jp_card_held_by(&r->card, &s));
+	assert_int_equal(jp_token_check_pin(ct, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
+	assert_true(jp_card_held_by(&ct->card, &s));
 	assert_int_equal(script_ends(scr), 0);          /* still inside the transaction */
 	script_expect(scr, SEL("00 1A"), OK);
 	script_expect_data(scr, "80 2A 00 80 02 30 31 00", answer, sizeof(answer), 0x9000);
 	script_expect(scr, SEL_APP, OK);
-	assert_int_equal(jp_token_sign(r, t, &s, NULL, digestinfo, 2, sig, &sl), CKR_OK);
-	assert_false(jp_card_held_by(&r->card, NULL));
+	assert_int_equal(jp_token_sign(ct, t, &s, NULL, digestinfo, 2, sig, &sl), CKR_OK);
+	assert_false(jp_card_held_by(&ct->card, NULL));
 	assert_int_equal(script_ends(scr), 1);
 }
 
 static void test_hold_released_by_other_use(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_SIGN];
 	jp_session s;
 
 	memset(&s, 0, sizeof(s));
 	script_expect(scr, SEL_APP, OK);
 	script_expect(scr, SEL("00 1B"), OK);
 	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
-	assert_int_equal(jp_token_check_pin(r, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
+	assert_int_equal(jp_token_check_pin(ct, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
 	script_expect(scr, SEL_APP, OK);                /* cleared and ended */
-	jp_reader_release_hold(r);
-	assert_false(jp_card_held_by(&r->card, NULL));
+	jp_token_release_hold(ct);
+	assert_false(jp_card_held_by(&ct->card, NULL));
 	assert_int_equal(script_ends(scr), 1);
 }
 
@@ -372,8 +370,8 @@ static void make_cert(jp_cert *c)
 
 static void test_objects(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_SIGN];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_SIGN];
 	CK_BBOOL b = 9;
 	CK_BYTE id = 0, buf[8];
 	CK_ULONG cat = 0;
@@ -436,8 +434,8 @@ static void test_objects(void **state)
 
 static void test_find_needs(void **state)
 {
-	jp_reader *r = *state;
-	jp_token *t = &r->tokens[JPKI_AUTH];
+	jp_card_tokens *ct = *state;
+	jp_token *t = &ct->tokens[JPKI_AUTH];
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_BYTE id = 0x01;
 	CK_ATTRIBUTE a[2] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, &id, 1 } };

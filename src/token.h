@@ -1,10 +1,12 @@
 /* jpki-pkcs11: a JPKI credential as a PKCS#11 token, and every card
- * operation the PKCS#11 side needs.  All functions here expect the lock
- * of the reader the card is in held (never the global lock) and the card
- * synced by the slot layer; each card operation is one transaction of the
- * card session (card.h), which clears the card's security state before a
- * transaction that verified ends.  A card that went away is not forgotten
- * here: the caller sees jp_card_gone(&ct->card) and forgets it. */
+ * operation the PKCS#11 side needs (token.c: detection, certificates,
+ * token information; token_pin.c: PINs and signatures).  All functions
+ * here expect the lock of the reader the card is in held (never the
+ * global lock) and the card synced by the slot layer; each card operation
+ * is one transaction of the card session (card.h), which clears the
+ * card's security state before a transaction that verified ends.  A card
+ * that went away is not forgotten here: the caller sees
+ * jp_card_gone(&ct->card) and forgets it. */
 #ifndef JP_TOKEN_H
 #define JP_TOKEN_H
 
@@ -162,5 +164,24 @@ static inline bool jp_token_cert_private(const jp_token *t)
 
 /* The token shows the credential's private key and can log in. */
 static inline bool jp_token_has_key(const jp_token *t) { return t->pin_usable && t->cred != JPKI_FACE; }
+
+/* The token layer's own steps (token.c), for token_pin.c; not for the
+ * layers above.  Each card operation is one transaction: begun with the
+ * JPKI applet selected (jp_token_begin_selected), or as the token needs
+ * (jp_token_begin_for: the card-face token selects its own applet); after
+ * a failed begin none is open.  jp_token_end ends it and returns the
+ * work's result rv, logged when it failed.  A reset someone else made,
+ * seen at either end, logs every token of the card out.  The reads run
+ * inside a transaction. */
+jp_rv jp_token_begin_selected(jp_card_tokens *ct);
+jp_rv jp_token_begin_for(jp_card_tokens *ct, const jp_token *t);
+jp_rv jp_token_end(jp_card_tokens *ct, jp_rv rv);
+/* The token's certificate, or (ca) its CA certificate, a public one
+ * through the cache (cache.h). */
+jp_rv jp_token_read_cert(jp_card_tokens *ct, jp_token *t, bool ca);
+/* The PIN counter into t->tries, stamped with jp_token_now(). */
+jp_rv jp_token_read_tries(jp_card_tokens *ct, jp_token *t);
+/* Monotonic seconds: the age of a PIN counter. */
+double jp_token_now(void);
 
 #endif

@@ -5,6 +5,8 @@ UNIT_LDADD = libjpkicore.la $(CMOCKA_LIBS)
 UNIT_HELPERS = \
 	tests/unit/script_transport.h tests/unit/script_transport.c \
 	tests/unit/log_capture.h tests/unit/log_capture.c
+# the token layer's tests: a card in a scripted reader
+TOKEN_HELPERS = tests/unit/scripted_card.h tests/unit/scripted_card.c
 
 check_PROGRAMS += tests/unit/test_apdu tests/unit/test_jpki
 TESTS += tests/unit/test_apdu tests/unit/test_jpki
@@ -19,7 +21,7 @@ tests_unit_test_jpki_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/test_token
 TESTS += tests/unit/test_token
-tests_unit_test_token_SOURCES = tests/unit/test_token.c $(UNIT_HELPERS)
+tests_unit_test_token_SOURCES = tests/unit/test_token.c $(UNIT_HELPERS) $(TOKEN_HELPERS)
 tests_unit_test_token_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_token_LDADD = $(UNIT_LDADD)
 
@@ -67,7 +69,7 @@ tests_unit_test_pinpad_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/test_keypad
 TESTS += tests/unit/test_keypad
-tests_unit_test_keypad_SOURCES = tests/unit/test_keypad.c $(UNIT_HELPERS)
+tests_unit_test_keypad_SOURCES = tests/unit/test_keypad.c $(UNIT_HELPERS) $(TOKEN_HELPERS)
 tests_unit_test_keypad_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keypad_LDADD = $(UNIT_LDADD)
 

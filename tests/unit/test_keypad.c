@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "pinpad.h"
 #include "script_transport.h"
+#include "scripted_card.h"
 #include "session.h"
 #include "lock.h"
 #include "token.h"
@@ -36,21 +37,14 @@ static jp_transport *scr;
 
 static int setup(void **state)
 {
-	jp_card_tokens *ct = calloc(1, sizeof(*ct));
+	jp_card_tokens *ct;
 
 	jp_lock_setup(NULL);
 	jp_global_init();
 	jp_conf_set(true, 3);
 	scr = script_new();
 	script_features(scr, ALL_FEATURES);
-	script_backend_use(scr);
-	assert_int_equal(jp_card_init(&ct->card, "scripted"), 0);
-	ct->tokens[JPKI_AUTH].cred = JPKI_AUTH;
-	ct->tokens[JPKI_SIGN].cred = JPKI_SIGN;
-	ct->tokens[JPKI_AUTH].has_cert = ct->tokens[JPKI_SIGN].has_cert = true;
-	ct->tokens[JPKI_AUTH].pin_usable = ct->tokens[JPKI_SIGN].pin_usable = true;
-	ct->tokens[JPKI_AUTH].tries = 3;
-	ct->tokens[JPKI_SIGN].tries = 5;
+	ct = scripted_card_new(scr);
 	ct->keypad_verify = ct->keypad_modify = true;
 	*state = ct;
 	return 0;
@@ -58,15 +52,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	jp_card_tokens *ct = *state;
-
-	script_assert_done(scr);
-	jp_card_free(&ct->card);
-	script_backend_use(NULL);
-	script_free(scr);
-	jp_token_clear(&ct->tokens[0]);
-	jp_token_clear(&ct->tokens[1]);
-	free(ct);
+	scripted_card_free(*state, scr);
 	jp_global_free();
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "object.h"
 #include "pin.h"
 #include "script_transport.h"
+#include "scripted_card.h"
 #include "conf.h"
 #include "session.h"
 #include "lock.h"
@@ -81,45 +82,19 @@ static void test_pin_rules(void **state)
 /* The scripted card every connection of the test reader reaches. */
 static jp_transport *scr;
 
-static jp_card_tokens *card_new(void)
-{
-	jp_card_tokens *ct = calloc(1, sizeof(*ct));
-
-	scr = script_new();
-	script_backend_use(scr);
-	assert_int_equal(jp_card_init(&ct->card, "scripted"), 0);
-	ct->tokens[JPKI_AUTH].cred = JPKI_AUTH;
-	ct->tokens[JPKI_SIGN].cred = JPKI_SIGN;
-	ct->tokens[JPKI_AUTH].has_cert = ct->tokens[JPKI_SIGN].has_cert = true;
-	ct->tokens[JPKI_AUTH].pin_usable = ct->tokens[JPKI_SIGN].pin_usable = true;
-	ct->tokens[JPKI_AUTH].tries = 3;
-	ct->tokens[JPKI_SIGN].tries = 5;
-	return ct;
-}
-
-static void card_free(jp_card_tokens *ct)
-{
-	script_assert_done(scr);
-	jp_card_free(&ct->card);
-	script_backend_use(NULL);
-	script_free(scr);
-	jp_token_clear(&ct->tokens[0]);
-	jp_token_clear(&ct->tokens[1]);
-	free(ct);
-}
-
 static int setup(void **state)
 {
 	jp_lock_setup(NULL);
 	jp_global_init();
 	jp_conf_set(true, 3);
-	*state = card_new();
+	scr = script_new();
+	*state = scripted_card_new(scr);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	card_free(*state);
+	scripted_card_free(*state, scr);
 	jp_global_free();
 	return 0;
 }

@@ -11,12 +11,14 @@
 # fuzz_jpki: the card application layer over fuzz_transport.
 # fuzz_module: the whole module through its C_* functions over fuzz_backend,
 # which checks that no transaction or connection ends with the card verified.
-FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
+FUZZ_CARD_SOURCES = tests/fuzz/fuzz_card.c tests/fuzz/fuzz_card.h \
+	tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
+FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c $(FUZZ_CARD_SOURCES)
 FUZZ_MODULE_SOURCES = tests/fuzz/fuzz_module.c tests/fuzz/fuzz_backend.c tests/fuzz/fuzz_backend.h \
 	tests/fuzz/fuzz_transport.h
 #   tests/fuzz/fuzz_face -max_total_time=60 NEW_DIR ../tests/fuzz/corpus/face
 # fuzz_face: the card-face applet and its parser.
-FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
+FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c $(FUZZ_CARD_SOURCES)
 
 check_PROGRAMS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
 TESTS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay

@@ -18,6 +18,12 @@
 
 static const uint8_t FACE_AID[] = { 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08 };
 
+/* Any answer but 9000 to its SELECT: 6A82 from a card without it (a
+ * phone); anything else from a card that does not know it either. */
+static const jpki_applet FACE_APPLET = {
+	FACE_AID, sizeof(FACE_AID), "card-face applet", "not there", JP_E_NOT_FOUND
+};
+
 enum {
 	EF_MY_NUMBER = 0x0001,
 	EF_BASIC     = 0x0002,
@@ -55,21 +61,12 @@ void face_data_free(face_data *d)
 
 jp_rv face_select_app(jpki_card *c)
 {
-	/* 6A82 from a card without it (a phone); anything else from a card
-	 * that does not know it either. */
-	jp_rv rv = jpki_select_applet(c, FACE_AID, sizeof(FACE_AID), "card-face applet", "not there",
-	                              JP_E_NOT_FOUND);
-
-	if (rv == JP_OK)
-		c->face_selected = true;
-	return rv;
+	return jpki_select_applet(c, &FACE_APPLET, &c->face_selected);
 }
 
 static jp_rv select_ef(jpki_card *c, uint16_t ef)
 {
-	jp_rv rv = c->face_selected ? JP_OK : face_select_app(c);
-
-	return rv != JP_OK ? rv : jpki_select_ef_here(c, ef);
+	return jpki_select_ef_of(c, &FACE_APPLET, &c->face_selected, ef);
 }
 
 jp_rv face_pin_tries(jpki_card *c, int *tries)

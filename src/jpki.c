@@ -17,6 +17,13 @@
 
 static const uint8_t JPKI_AID[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
 
+/* Any answer but 9000 to its SELECT: 6A82 from a card that knows SELECT;
+ * other cards answer 6A86, 6D00, 6E00 or anything: none of them is a JPKI
+ * card. */
+static const jpki_applet JPKI_APPLET = {
+	JPKI_AID, sizeof(JPKI_AID), "JPKI applet", "not a JPKI card", JP_E_NOT_JPKI
+};
+
 /* Elementary files of the JPKI applet. */
 enum {
 	EF_SIGN_CERT    = 0x0001,
@@ -120,10 +127,9 @@ jp_rv jpki_command(jpki_card *c, const jp_apdu *a, uint16_t *sw)
 	return xchg(c, a, resp, &n, sw);
 }
 
-jp_rv jpki_select_applet(jpki_card *c, const uint8_t *aid, size_t aid_len, const char *name,
-                         const char *absent, jp_rv absent_rv)
+jp_rv jpki_select_applet(jpki_card *c, const jpki_applet *app, bool *selected)
 {
-	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, aid, aid_len, -1, 0 };
+	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, app->aid, app->aid_len, -1, 0 };
 	uint16_t sw;
 	jp_rv rv;
 	bool fresh = c->fresh;
@@ -139,38 +145,27 @@ jp_rv jpki_select_applet(jpki_card *c, const uint8_t *aid, size_t aid_len, const
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK) {
-		JP_LOG("SELECT %s: %04X, %s", name, sw, absent);
-		return absent_rv;
+		JP_LOG("SELECT %s: %04X, %s", app->name, sw, app->absent);
+		return app->absent_rv;
 	}
+	*selected = true;
 	return JP_OK;
 }
 
 jp_rv jpki_select_app(jpki_card *c)
 {
-	/* 6A82 from a card that knows SELECT; other cards answer 6A86, 6D00,
-	 * 6E00 or anything: none of them is a JPKI card. */
-	jp_rv rv = jpki_select_applet(c, JPKI_AID, sizeof(JPKI_AID), "JPKI applet", "not a JPKI card",
-	                              JP_E_NOT_JPKI);
-
-	if (rv == JP_OK)
-		c->app_selected = true;
-	return rv;
+	return jpki_select_applet(c, &JPKI_APPLET, &c->app_selected);
 }
 
-static jp_rv ensure_app(jpki_card *c)
-{
-	return c->app_selected ? JP_OK : jpki_select_app(c);
-}
-
-jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef)
+jp_rv jpki_select_ef_of(jpki_card *c, const jpki_applet *app, bool *selected, uint16_t ef)
 {
 	uint8_t id[2] = { (uint8_t)(ef >> 8), (uint8_t)ef };
 	jp_apdu a = { 0x00, 0xA4, 0x02, 0x0C, id, sizeof(id), -1, 0 };
 	uint16_t sw;
-	jp_rv rv;
+	jp_rv rv = *selected ? JP_OK : jpki_select_applet(c, app, selected);
 
-	if (c->current_ef == ef)
-		return JP_OK;
+	if (rv != JP_OK || c->current_ef == ef)
+		return rv;
 	c->current_ef = 0;
 	rv = jpki_command(c, &a, &sw);
 	if (rv != JP_OK)
@@ -184,9 +179,7 @@ jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef)
 /* Select an EF of the JPKI applet, unless it is already current. */
 static jp_rv select_ef(jpki_card *c, uint16_t ef)
 {
-	jp_rv rv = ensure_app(c);
-
-	return rv != JP_OK ? rv : jpki_select_ef_here(c, ef);
+	return jpki_select_ef_of(c, &JPKI_APPLET, &c->app_selected, ef);
 }
 
 jp_rv jpki_select_pin_ef(jpki_card *c, jpki_cred cred)

@@ -39,15 +39,23 @@ bool jpki_valid_cred(jpki_cred cred);
  * card may have been reset): the selection state is forgotten. */
 jp_rv jpki_command(jpki_card *c, const jp_apdu *a, uint16_t *sw);
 
-/* SELECT an application by AID, with the 6F00 rule of jpki_select_app();
- * the selection state is forgotten first (the card drops it, and every
- * verified PIN, whatever the answer).  JP_OK on 9000: the caller records
- * what is selected.  Any other answer is logged as "SELECT <name>: <SW>,
- * <absent>" and gives absent_rv. */
-jp_rv jpki_select_applet(jpki_card *c, const uint8_t *aid, size_t aid_len, const char *name,
-                         const char *absent, jp_rv absent_rv);
-/* SELECT EF ef of the application selected now, unless it is current. */
-jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef);
+/* An application of the card, as its SELECT finds it. */
+typedef struct {
+	const uint8_t *aid;
+	size_t aid_len;
+	const char *name;       /* in the log: "SELECT <name>: <SW>, <absent>" */
+	const char *absent;     /* what an answer other than 9000 means, */
+	jp_rv absent_rv;        /* and what it returns */
+} jpki_applet;
+
+/* SELECT the application by its AID, with the 6F00 rule of
+ * jpki_select_app(); the selection state is forgotten first (the card
+ * drops it, and every verified PIN, whatever the answer).  On 9000
+ * *selected (a flag of c) is set. */
+jp_rv jpki_select_applet(jpki_card *c, const jpki_applet *app, bool *selected);
+/* SELECT EF ef of the application, unless it is current; the application
+ * first (jpki_select_applet()) unless *selected. */
+jp_rv jpki_select_ef_of(jpki_card *c, const jpki_applet *app, bool *selected, uint16_t ef);
 /* SELECT the PIN EF of a valid credential of the JPKI applet, the applet
  * first when it is not selected. */
 jp_rv jpki_select_pin_ef(jpki_card *c, jpki_cred cred);

@@ -13,7 +13,8 @@
 #include <openssl/crypto.h>
 
 #include "face.h"
-#include "jpki_local.h"
+#include "jpki_pin.h"
+#include "jpki_sw.h"
 #include "log.h"
 
 static const uint8_t FACE_AID[] = { 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08 };

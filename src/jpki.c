@@ -3,7 +3,7 @@
  * signature.  The PIN commands are in jpki_pin.c.
  *
  * The facts of the JPKI applet live here: the AID, the file IDs, what the
- * files hold; the status words are in jpki_local.h.  Sources (facts only):
+ * files hold; the status words are in jpki_sw.h.  Sources (facts only):
  * OpenSC's JPKI driver, the jpki/myna clients and published surveys of
  * real cards.
  */
@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jpki_local.h"
+#include "jpki.h"
+#include "jpki_sw.h"
 #include "log.h"
 
 static const uint8_t JPKI_AID[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
@@ -66,27 +67,6 @@ static const char LABEL_PHONE[] = "JPKIAPGPSETOKEN";
 
 /* RSA 2048: the only key size of this card generation. */
 #define SIG_LEN 256
-
-/* The generic meaning of a status word; commands handle 63Cx and their own
- * special cases before calling this.  Anything not in the card's table of
- * known failures with a meaning of their own (6981 6985 6986 6A86 6B00 6D00
- * 6E00, and words never seen) is a device error. */
-jp_rv jpki_sw_rv(uint16_t sw)
-{
-	switch (sw) {
-	case SW_OK: return JP_OK;
-	case SW_WRONG_LENGTH: return JP_E_DATA_LEN;
-	case SW_SECURITY: return JP_E_SECURITY;
-	case SW_PIN_BLOCKED:
-	case SW_PIN_BLOCKED2: return JP_E_PIN_LOCKED;
-	case SW_BAD_DATA: return JP_E_BAD_DATA;
-	case SW_NOT_FOUND: return JP_E_NOT_FOUND;
-	case SW_MEMORY_FAILURE: return JP_E_DEVICE_MEMORY;
-	default:
-		JP_LOG("unexpected status word %04X", sw);
-		return JP_E_DEVICE;
-	}
-}
 
 bool jpki_valid_cred(jpki_cred cred)
 {

@@ -2,8 +2,8 @@
  *
  * Every card fact (AIDs, file IDs, status words, PIN rules of the card)
  * lives in this layer: jpki.c (the applet, its files, the signature),
- * jpki_pin.c (the PIN commands), jpki_local.h (the status words and what
- * the layer's files share), face.c (the card-face applet).  The functions
+ * jpki_pin.c (the PIN commands), jpki_sw.c (the status words), face.c
+ * (the card-face applet).  The functions
  * here take a transport the caller has already begun a transaction on
  * (jp_transport_begin) and keep track of what is selected within that
  * transaction in a jpki_card; call jpki_card_forget() after every
@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "apdu.h"
 #include "transport.h"
 
 /* The two credentials of the JPKI applet, and the card-face data of the
@@ -161,5 +162,40 @@ jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool displ
  * not exactly 256 bytes (RSA 2048) is JP_E_DEVICE. */
 jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
                 uint8_t *sig, size_t *sig_len);
+
+/* ---- for the layer's own files (jpki_pin.c, face.c) --------------------- */
+
+/* JPKI_AUTH or JPKI_SIGN: a credential of the JPKI applet. */
+bool jpki_valid_cred(jpki_cred cred);
+
+/* Send a command whose answer carries nothing the caller needs: *sw only.
+ * After a transport failure nothing is known about what is selected (the
+ * card may have been reset): the selection state is forgotten. */
+jp_rv jpki_command(jpki_card *c, const jp_apdu *a, uint16_t *sw);
+
+/* An application of the card, as its SELECT finds it. */
+typedef struct {
+	const uint8_t *aid;
+	size_t aid_len;
+	const char *name;       /* in the log: "SELECT <name>: <SW>, <absent>" */
+	const char *absent;     /* what an answer other than 9000 means, */
+	jp_rv absent_rv;        /* and what it returns */
+} jpki_applet;
+
+/* SELECT the application by its AID, with the 6F00 rule of
+ * jpki_select_app(); the selection state is forgotten first (the card
+ * drops it, and every verified PIN, whatever the answer).  On 9000
+ * *selected (a flag of c) is set. */
+jp_rv jpki_select_applet(jpki_card *c, const jpki_applet *app, bool *selected);
+/* SELECT EF ef of the application, unless it is current; the application
+ * first (jpki_select_applet()) unless *selected. */
+jp_rv jpki_select_ef_of(jpki_card *c, const jpki_applet *app, bool *selected, uint16_t ef);
+/* SELECT the PIN EF of a valid credential of the JPKI applet, the applet
+ * first when it is not selected. */
+jp_rv jpki_select_pin_ef(jpki_card *c, jpki_cred cred);
+/* READ BINARY of the current EF: up to want (1..256) bytes at offset;
+ * private: the answer stays out of the debug log. */
+jp_rv jpki_read_binary(jpki_card *c, size_t offset, size_t want, bool private,
+                       uint8_t *buf, size_t *got, uint16_t *sw);
 
 #endif

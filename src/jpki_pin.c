@@ -1,13 +1,15 @@
-/* jpki-pkcs11: the PINs of the card's applications (see jpki.h): the retry
- * counters, VERIFY and CHANGE REFERENCE DATA, typed by the module or on the
- * reader's keypad, and what the card's answers to them mean.
+/* jpki-pkcs11: the PINs of the card's applications (see jpki.h and
+ * jpki_pin.h): the retry counters, VERIFY and CHANGE REFERENCE DATA, typed
+ * by the module or on the reader's keypad, and what the card's answers to
+ * them mean.
  *
  * A command carrying a PIN is sent exactly once; the PIN bytes never reach
  * the log (JP_APDU_PIN).
  */
 #include "config.h"
 
-#include "jpki_local.h"
+#include "jpki_pin.h"
+#include "jpki_sw.h"
 #include "log.h"
 #include "pinpad.h"
 

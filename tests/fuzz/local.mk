@@ -41,12 +41,13 @@ if FUZZING
 # The layers under test are compiled in directly, so libFuzzer's coverage
 # instrumentation reaches them without changing how the core is built.
 noinst_PROGRAMS += tests/fuzz/fuzz_jpki tests/fuzz/fuzz_module
-tests_fuzz_fuzz_jpki_SOURCES = $(FUZZ_JPKI_SOURCES) src/log.c src/apdu.c src/jpki.c src/jpki_pin.c src/pinpad.c
+tests_fuzz_fuzz_jpki_SOURCES = $(FUZZ_JPKI_SOURCES) src/log.c src/apdu.c src/jpki.c src/jpki_pin.c src/jpki_sw.c src/pinpad.c
 tests_fuzz_fuzz_jpki_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_jpki_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_jpki_LDADD = $(CRYPTO_LIBS) -lpthread
 noinst_PROGRAMS += tests/fuzz/fuzz_face
-tests_fuzz_fuzz_face_SOURCES = $(FUZZ_FACE_SOURCES) src/log.c src/apdu.c src/jpki.c src/jpki_pin.c src/face.c src/pinpad.c
+tests_fuzz_fuzz_face_SOURCES = $(FUZZ_FACE_SOURCES) src/log.c src/apdu.c src/jpki.c src/jpki_pin.c src/jpki_sw.c \
+	src/face.c src/pinpad.c
 tests_fuzz_fuzz_face_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_face_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_face_LDADD = -lpthread $(CRYPTO_LIBS)

@@ -3,12 +3,11 @@
  * Every card fact (AIDs, file IDs, status words, PIN rules of the card)
  * lives in this layer: jpki.c (the applet, its files, the signature),
  * jpki_pin.c (the PIN commands), jpki_sw.c (the status words), face.c
- * (the card-face applet).  The functions
- * here take a transport the caller has already begun a transaction on
- * (jp_transport_begin) and keep track of what is selected within that
- * transaction in a jpki_card; call jpki_card_forget() after every
- * jp_transport_begin(), since another process may have used the card in
- * between.
+ * (the card-face applet).  The functions here take a transport the caller
+ * has already begun a transaction on (jp_transport_begin) and keep track
+ * of what is selected within that transaction in a jpki_card; call
+ * jpki_card_forget() after every jp_transport_begin(), since another
+ * process may have used the card in between.
  *
  * No function here ever repeats a VERIFY, and none sends a VERIFY with data
  * except jpki_verify() and jpki_change_pin(), or has the reader's keypad

@@ -13,9 +13,17 @@
 #include <openssl/crypto.h>
 
 #include "face.h"
+#include "jpki_pin.h"
+#include "jpki_sw.h"
 #include "log.h"
 
 static const uint8_t FACE_AID[] = { 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08 };
+
+/* Any answer but 9000 to its SELECT: 6A82 from a card without it (a
+ * phone); anything else from a card that does not know it either. */
+static const jpki_applet FACE_APPLET = {
+	FACE_AID, sizeof(FACE_AID), "card-face applet", "not there", JP_E_NOT_FOUND
+};
 
 enum {
 	EF_MY_NUMBER = 0x0001,
@@ -39,9 +47,6 @@ enum {
 /* READ BINARYs one file may cost (a card answering a few bytes a time). */
 #define FACE_MAX_READS 32
 
-#define SW_OK 0x9000
-#define SW_OFFSET_PAST_END 0x6B00
-
 void face_data_free(face_data *d)
 {
 	int i;
@@ -57,26 +62,12 @@ void face_data_free(face_data *d)
 
 jp_rv face_select_app(jpki_card *c)
 {
-	uint16_t sw;
-	jp_rv rv = jpki_select_aid(c, FACE_AID, sizeof(FACE_AID), &sw);
-
-	if (rv != JP_OK)
-		return rv;
-	if (sw != SW_OK) {
-		/* 6A82 from a card without it (a phone); anything else from a
-		 * card that does not know it either. */
-		JP_LOG("SELECT card-face applet: %04X, not there", sw);
-		return JP_E_NOT_FOUND;
-	}
-	c->face_selected = true;
-	return JP_OK;
+	return jpki_select_applet(c, &FACE_APPLET, &c->face_selected);
 }
 
 static jp_rv select_ef(jpki_card *c, uint16_t ef)
 {
-	jp_rv rv = c->face_selected ? JP_OK : face_select_app(c);
-
-	return rv != JP_OK ? rv : jpki_select_ef_here(c, ef);
+	return jpki_select_ef_of(c, &FACE_APPLET, &c->face_selected, ef);
 }
 
 jp_rv face_pin_tries(jpki_card *c, int *tries)
@@ -90,7 +81,7 @@ jp_rv face_verify(jpki_card *c, const uint8_t *pin, size_t pin_len, int *tries_l
 {
 	jp_rv rv;
 
-	if (pin == NULL || pin_len == 0 || pin_len > 16)
+	if (!jpki_pin_ok(pin, pin_len))
 		return JP_E_ARGS;
 	rv = select_ef(c, EF_FACE_PIN);
 	return rv != JP_OK ? rv : jpki_verify_here(c, pin, pin_len, tries_left);
@@ -100,7 +91,7 @@ jp_rv face_change_pin(jpki_card *c, const uint8_t *new_pin, size_t new_len)
 {
 	jp_rv rv;
 
-	if (new_pin == NULL || new_len == 0 || new_len > 16)
+	if (!jpki_pin_ok(new_pin, new_len))
 		return JP_E_ARGS;
 	rv = select_ef(c, EF_FACE_PIN);
 	return rv != JP_OK ? rv : jpki_change_pin_here(c, new_pin, new_len);

@@ -1,7 +1,9 @@
-/* jpki-pkcs11: the JPKI card application (see jpki.h).
+/* jpki-pkcs11: the JPKI card application (see jpki.h): selecting the
+ * applet and its files, the token information, the certificates and the
+ * signature.  The PIN commands are in jpki_pin.c.
  *
- * Every fact about the card lives in this file: the AID, the file IDs,
- * the commands and what their status words mean.  Sources (facts only):
+ * The facts of the JPKI applet live here: the AID, the file IDs, what the
+ * files hold; the status words are in jpki_sw.h.  Sources (facts only):
  * OpenSC's JPKI driver, the jpki/myna clients and published surveys of
  * real cards.
  */
@@ -10,12 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apdu.h"
 #include "jpki.h"
+#include "jpki_sw.h"
 #include "log.h"
-#include "pinpad.h"
 
 static const uint8_t JPKI_AID[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
+
+/* Any answer but 9000 to its SELECT: 6A82 from a card that knows SELECT;
+ * other cards answer 6A86, 6D00, 6E00 or anything: none of them is a JPKI
+ * card. */
+static const jpki_applet JPKI_APPLET = {
+	JPKI_AID, sizeof(JPKI_AID), "JPKI applet", "not a JPKI card", JP_E_NOT_JPKI
+};
 
 /* Elementary files of the JPKI applet. */
 enum {
@@ -57,47 +65,10 @@ static const char LABEL_PHONE[] = "JPKIAPGPSETOKEN";
  * read must not make the module send thousands of APDUs. */
 #define JPKI_MAX_READS 64
 
-/* How long the reader waits for the person at its keypad, in seconds. */
-#define KEYPAD_TIMEOUT_S 30
-
 /* RSA 2048: the only key size of this card generation. */
 #define SIG_LEN 256
 
-/* Status words. */
-#define SW_OK              0x9000
-#define SW_WRONG_LENGTH    0x6700
-#define SW_SECURITY        0x6982
-#define SW_PIN_BLOCKED     0x6983
-#define SW_PIN_BLOCKED2    0x6984     /* what JPKI cards answer */
-#define SW_BAD_DATA        0x6A80
-#define SW_NOT_FOUND       0x6A82
-#define SW_OFFSET_PAST_END 0x6B00
-#define SW_MEMORY_FAILURE  0x6581
-#define SW_NO_DIAGNOSIS    0x6F00     /* also: some cards' first answer after power-up */
-#define SW_TRIES_LEFT(sw)  (((sw) & 0xFFF0) == 0x63C0)
-
-/* The generic meaning of a status word; commands handle 63Cx and their own
- * special cases before calling this.  Anything not in the card's table of
- * known failures with a meaning of their own (6981 6985 6986 6A86 6B00 6D00
- * 6E00, and words never seen) is a device error. */
-jp_rv jpki_sw_rv(uint16_t sw)
-{
-	switch (sw) {
-	case SW_OK: return JP_OK;
-	case SW_WRONG_LENGTH: return JP_E_DATA_LEN;
-	case SW_SECURITY: return JP_E_SECURITY;
-	case SW_PIN_BLOCKED:
-	case SW_PIN_BLOCKED2: return JP_E_PIN_LOCKED;
-	case SW_BAD_DATA: return JP_E_BAD_DATA;
-	case SW_NOT_FOUND: return JP_E_NOT_FOUND;
-	case SW_MEMORY_FAILURE: return JP_E_DEVICE_MEMORY;
-	default:
-		JP_LOG("unexpected status word %04X", sw);
-		return JP_E_DEVICE;
-	}
-}
-
-static bool valid_cred(jpki_cred cred)
+bool jpki_valid_cred(jpki_cred cred)
 {
 	return cred == JPKI_AUTH || cred == JPKI_SIGN;
 }
@@ -128,61 +99,55 @@ static jp_rv xchg(jpki_card *c, const jp_apdu *a, uint8_t *resp, size_t *resp_le
 	return rv;
 }
 
-jp_rv jpki_select_aid(jpki_card *c, const uint8_t *aid, size_t aid_len, uint16_t *sw)
+jp_rv jpki_command(jpki_card *c, const jp_apdu *a, uint16_t *sw)
 {
-	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, aid, aid_len, -1, 0 };
 	uint8_t resp[256];
 	size_t n = sizeof(resp);
+
+	return xchg(c, a, resp, &n, sw);
+}
+
+jp_rv jpki_select_applet(jpki_card *c, const jpki_applet *app, bool *selected)
+{
+	jp_apdu a = { 0x00, 0xA4, 0x04, 0x0C, app->aid, app->aid_len, -1, 0 };
+	uint16_t sw;
 	jp_rv rv;
 	bool fresh = c->fresh;
 
 	/* Whatever the answer, the previous selection (and any verified PIN)
 	 * is gone on the card. */
 	jpki_card_forget(c);
-	rv = xchg(c, &a, resp, &n, sw);
-	if (rv == JP_OK && *sw == SW_NO_DIAGNOSIS && fresh) {
+	rv = jpki_command(c, &a, &sw);
+	if (rv == JP_OK && sw == SW_NO_DIAGNOSIS && fresh) {
 		JP_LOG("SELECT application: 6F00 as the first answer: sent once more");
-		n = sizeof(resp);
-		rv = xchg(c, &a, resp, &n, sw);
+		rv = jpki_command(c, &a, &sw);
 	}
-	return rv;
+	if (rv != JP_OK)
+		return rv;
+	if (sw != SW_OK) {
+		JP_LOG("SELECT %s: %04X, %s", app->name, sw, app->absent);
+		return app->absent_rv;
+	}
+	*selected = true;
+	return JP_OK;
 }
 
 jp_rv jpki_select_app(jpki_card *c)
 {
-	uint16_t sw;
-	jp_rv rv = jpki_select_aid(c, JPKI_AID, sizeof(JPKI_AID), &sw);
-
-	if (rv != JP_OK)
-		return rv;
-	if (sw != SW_OK) {
-		/* 6A82 from a card that knows SELECT; other cards answer 6A86,
-		 * 6D00, 6E00 or anything: none of them is a JPKI card. */
-		JP_LOG("SELECT JPKI applet: %04X, not a JPKI card", sw);
-		return JP_E_NOT_JPKI;
-	}
-	c->app_selected = true;
-	return JP_OK;
+	return jpki_select_applet(c, &JPKI_APPLET, &c->app_selected);
 }
 
-static jp_rv ensure_app(jpki_card *c)
-{
-	return c->app_selected ? JP_OK : jpki_select_app(c);
-}
-
-jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef)
+jp_rv jpki_select_ef_of(jpki_card *c, const jpki_applet *app, bool *selected, uint16_t ef)
 {
 	uint8_t id[2] = { (uint8_t)(ef >> 8), (uint8_t)ef };
 	jp_apdu a = { 0x00, 0xA4, 0x02, 0x0C, id, sizeof(id), -1, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
 	uint16_t sw;
-	jp_rv rv;
+	jp_rv rv = *selected ? JP_OK : jpki_select_applet(c, app, selected);
 
-	if (c->current_ef == ef)
-		return JP_OK;
+	if (rv != JP_OK || c->current_ef == ef)
+		return rv;
 	c->current_ef = 0;
-	rv = xchg(c, &a, resp, &n, &sw);
+	rv = jpki_command(c, &a, &sw);
 	if (rv != JP_OK)
 		return rv;
 	if (sw != SW_OK)
@@ -194,9 +159,12 @@ jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef)
 /* Select an EF of the JPKI applet, unless it is already current. */
 static jp_rv select_ef(jpki_card *c, uint16_t ef)
 {
-	jp_rv rv = ensure_app(c);
+	return jpki_select_ef_of(c, &JPKI_APPLET, &c->app_selected, ef);
+}
 
-	return rv != JP_OK ? rv : jpki_select_ef_here(c, ef);
+jp_rv jpki_select_pin_ef(jpki_card *c, jpki_cred cred)
+{
+	return select_ef(c, CRED_EF[cred].pin);
 }
 
 jp_rv jpki_read_binary(jpki_card *c, size_t offset, size_t want, bool private,
@@ -347,7 +315,7 @@ jp_rv jpki_read_cert_known(jpki_card *c, jpki_cred cred, bool ca, const uint8_t 
 	*len = 0;
 	if (same)
 		*same = false;
-	if (!valid_cred(cred))
+	if (!jpki_valid_cred(cred))
 		return JP_E_ARGS;
 	/* never compared for the signature certificate, which is never
 	 * cached (the token model decides what is: not a phone's either) */
@@ -415,231 +383,6 @@ fail:
 	return rv;
 }
 
-jp_rv jpki_pin_tries(jpki_card *c, jpki_cred cred, int *tries)
-{
-	jp_rv rv;
-
-	if (!valid_cred(cred))
-		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	return rv != JP_OK ? rv : jpki_pin_tries_here(c, tries);
-}
-
-jp_rv jpki_pin_tries_here(jpki_card *c, int *tries)
-{
-	/* VERIFY with no data field (case 1): the card tells the counter and
-	 * spends nothing. */
-	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, NULL, 0, -1, 0 };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw;
-	jp_rv rv;
-
-	rv = xchg(c, &a, resp, &n, &sw);
-	if (rv != JP_OK)
-		return rv;
-	if (SW_TRIES_LEFT(sw)) {
-		*tries = sw & 0x0F;
-		return JP_OK;
-	}
-	switch (sw) {
-	case SW_OK:                     /* verified right now */
-		*tries = -1;
-		return JP_OK;
-	case SW_PIN_BLOCKED:
-	case SW_PIN_BLOCKED2:
-		*tries = 0;
-		return JP_OK;
-	default:
-		return jpki_sw_rv(sw);
-	}
-}
-
-/* What the card's answer to a VERIFY with a PIN means. */
-static jp_rv verify_answer(uint16_t sw, int *tries_left)
-{
-	jp_rv rv;
-
-	if (SW_TRIES_LEFT(sw)) {
-		/* Wrong.  At 63C0 this very try locked the PIN: the answer to
-		 * this call is still "incorrect", with 0 tries left; the next
-		 * look at the counter shows it locked. */
-		if (tries_left != NULL)
-			*tries_left = sw & 0x0F;
-		JP_LOG("VERIFY: wrong PIN, %d tries left", sw & 0x0F);
-		return JP_E_PIN_INCORRECT;
-	}
-	rv = jpki_sw_rv(sw);
-	if (tries_left != NULL) {
-		if (rv == JP_OK)
-			*tries_left = -1;
-		else if (rv == JP_E_PIN_LOCKED)
-			*tries_left = 0;
-	}
-	return rv;
-}
-
-jp_rv jpki_verify(jpki_card *c, jpki_cred cred, const uint8_t *pin, size_t pin_len, int *tries_left)
-{
-	jp_rv rv;
-
-	if (!valid_cred(cred) || pin == NULL || pin_len == 0 || pin_len > 16)
-		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	return rv != JP_OK ? rv : jpki_verify_here(c, pin, pin_len, tries_left);
-}
-
-jp_rv jpki_verify_here(jpki_card *c, const uint8_t *pin, size_t pin_len, int *tries_left)
-{
-	jp_apdu a = { 0x00, 0x20, 0x00, 0x80, pin, pin_len, -1, JP_APDU_PIN };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw;
-	jp_rv rv;
-
-	/* An empty VERIFY is a question, not a login: never send it here. */
-	if (pin == NULL || pin_len == 0 || pin_len > 16)
-		return JP_E_ARGS;
-	/* Sent exactly once.  A transport error is returned as is: whether the
-	 * card compared the PIN is unknown, and trying again could spend a
-	 * second try. */
-	rv = xchg(c, &a, resp, &n, &sw);
-	if (rv != JP_OK)
-		return rv;
-	return verify_answer(sw, tries_left);
-}
-
-/* The reader's answer to a keypad request: its own status words (the card
- * saw nothing), or JP_OK with the card's status word in *sw. */
-static jp_rv keypad_run(jpki_card *c, const char *what, uint32_t code, const uint8_t *s, size_t len,
-                        uint16_t *sw)
-{
-	uint8_t resp[JP_MAX_RESPONSE];
-	size_t n = sizeof(resp);
-	jp_rv rv;
-
-	*sw = 0;
-	JP_LOG("%s: PIN typed on the reader's keypad (control %08lX)", what, (unsigned long)code);
-	rv = jp_transport_control(c->t, code, s, len, resp, &n);
-	if (rv != JP_OK) {
-		JP_LOG("%s: %s", what, jp_rv_name(rv));
-		/* a cancel the reader reported as an error: nothing was sent */
-		if (rv != JP_E_CANCELLED)
-			jpki_card_forget(c);
-		return rv;
-	}
-	c->fresh = false;
-	switch (jp_pinpad_result_of(resp, n, sw)) {
-	case JP_PINPAD_CARD:
-		JP_LOG("%s: card answered %04X", what, *sw);
-		return JP_OK;
-	case JP_PINPAD_CANCELLED:
-		JP_LOG("%s: Cancel pressed on the keypad (6401)", what);
-		return JP_E_CANCELLED;
-	case JP_PINPAD_TIMEOUT:
-		JP_LOG("%s: nothing typed in time (6400)", what);
-		return JP_E_CANCELLED;
-	case JP_PINPAD_LENGTH:
-		JP_LOG("%s: the reader refused the digits typed (6403)", what);
-		return JP_E_PIN_LEN;
-	case JP_PINPAD_MISMATCH:
-		JP_LOG("%s: the new PIN and its confirmation differ (6402)", what);
-		return JP_E_PIN_MISMATCH;
-	case JP_PINPAD_REFUSED:
-	default:
-		JP_LOG("%s: the reader refused the request (%04X)", what, *sw);
-		return JP_E_DEVICE;
-	}
-}
-
-/* The keypad types 4 digits: of this applet's PINs, only the
- * user-authentication one. */
-static bool keypad_cred(jpki_cred cred)
-{
-	return cred == JPKI_AUTH;
-}
-
-jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left)
-{
-	jp_rv rv;
-
-	if (!keypad_cred(cred))
-		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	return rv != JP_OK ? rv : jpki_verify_keypad_here(c, code, display, tries_left);
-}
-
-jp_rv jpki_verify_keypad_here(jpki_card *c, uint32_t code, bool display, int *tries_left)
-{
-	uint8_t s[JP_PINPAD_VERIFY_LEN];
-	size_t len = jp_pinpad_build_verify(KEYPAD_TIMEOUT_S, s, sizeof(s));
-	uint16_t sw;
-	jp_rv rv;
-
-	if (code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
-		return JP_E_ARGS;
-	/* Sent once, as a typed PIN is. */
-	rv = keypad_run(c, "keypad VERIFY", code, s, len, &sw);
-	if (rv != JP_OK)
-		return rv;
-	return verify_answer(sw, tries_left);
-}
-
-jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display)
-{
-	jp_rv rv;
-
-	if (!keypad_cred(cred))
-		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	return rv != JP_OK ? rv : jpki_change_keypad_here(c, code, display);
-}
-
-jp_rv jpki_change_keypad_here(jpki_card *c, uint32_t code, bool display)
-{
-	uint8_t s[JP_PINPAD_CHANGE_LEN];
-	size_t len = jp_pinpad_build_change(KEYPAD_TIMEOUT_S, s, sizeof(s));
-	uint16_t sw;
-	jp_rv rv;
-
-	if (code == 0 || len == 0 || (!display && jp_pinpad_no_messages(s, len) != 0))
-		return JP_E_ARGS;
-	rv = keypad_run(c, "keypad CHANGE REFERENCE DATA", code, s, len, &sw);
-	if (rv != JP_OK)
-		return rv;
-	if (SW_TRIES_LEFT(sw))
-		return JP_E_DEVICE;     /* CHANGE REFERENCE DATA compares nothing */
-	return jpki_sw_rv(sw);
-}
-
-jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size_t new_len)
-{
-	jp_rv rv;
-
-	if (!valid_cred(cred) || new_pin == NULL || new_len == 0 || new_len > 16)
-		return JP_E_ARGS;
-	rv = select_ef(c, CRED_EF[cred].pin);
-	return rv != JP_OK ? rv : jpki_change_pin_here(c, new_pin, new_len);
-}
-
-jp_rv jpki_change_pin_here(jpki_card *c, const uint8_t *new_pin, size_t new_len)
-{
-	jp_apdu a = { 0x00, 0x24, 0x01, 0x80, new_pin, new_len, -1, JP_APDU_PIN };
-	uint8_t resp[256];
-	size_t n = sizeof(resp);
-	uint16_t sw;
-	jp_rv rv;
-
-	if (new_pin == NULL || new_len == 0 || new_len > 16)
-		return JP_E_ARGS;
-	rv = xchg(c, &a, resp, &n, &sw);
-	if (rv != JP_OK)
-		return rv;
-	if (SW_TRIES_LEFT(sw))
-		return JP_E_DEVICE;     /* CHANGE REFERENCE DATA compares nothing */
-	return jpki_sw_rv(sw);
-}
-
 jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
                 uint8_t *sig, size_t *sig_len)
 {
@@ -651,7 +394,7 @@ jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_l
 	uint16_t sw;
 	jp_rv rv;
 
-	if (!valid_cred(cred) || data == NULL || data_len == 0 ||
+	if (!jpki_valid_cred(cred) || data == NULL || data_len == 0 ||
 	    sig == NULL || sig_len == NULL || *sig_len < SIG_LEN)
 		return JP_E_ARGS;
 	if (data_len > 255)

@@ -1,11 +1,13 @@
 /* jpki-pkcs11: the JPKI card application.
  *
  * Every card fact (AIDs, file IDs, status words, PIN rules of the card)
- * lives in jpki.c.  The functions here take a transport the caller has
- * already begun a transaction on (jp_transport_begin) and keep track of
- * what is selected within that transaction in a jpki_card; call
- * jpki_card_forget() after every jp_transport_begin(), since another process
- * may have used the card in between.
+ * lives in this layer: jpki.c (the applet, its files, the signature),
+ * jpki_pin.c (the PIN commands), jpki_sw.c (the status words), face.c
+ * (the card-face applet).  The functions here take a transport the caller
+ * has already begun a transaction on (jp_transport_begin) and keep track
+ * of what is selected within that transaction in a jpki_card; call
+ * jpki_card_forget() after every jp_transport_begin(), since another
+ * process may have used the card in between.
  *
  * No function here ever repeats a VERIFY, and none sends a VERIFY with data
  * except jpki_verify() and jpki_change_pin(), or has the reader's keypad
@@ -17,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "apdu.h"
 #include "transport.h"
 
 /* The two credentials of the JPKI applet, and the card-face data of the
@@ -142,8 +145,6 @@ jp_rv jpki_change_pin(jpki_card *c, jpki_cred cred, const uint8_t *new_pin, size
  * (Cancel pressed, or nobody typed in time), JP_E_PIN_LEN (not 4 digits).
  * The module never sees the PIN. */
 jp_rv jpki_verify_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display, int *tries_left);
-/* The same on the PIN EF selected now (the card-face applet's, face.c). */
-jp_rv jpki_verify_keypad_here(jpki_card *c, uint32_t code, bool display, int *tries_left);
 
 /* CHANGE REFERENCE DATA with the new PIN typed twice on the keypad
  * (FEATURE_MODIFY_PIN_DIRECT, control code `code`), after
@@ -151,7 +152,6 @@ jp_rv jpki_verify_keypad_here(jpki_card *c, uint32_t code, bool display, int *tr
  * why).  JP_E_PIN_MISMATCH when the two entries differ, JP_E_CANCELLED,
  * JP_E_PIN_LEN as above; the card's answers as for jpki_change_pin(). */
 jp_rv jpki_change_keypad(jpki_card *c, jpki_cred cred, uint32_t code, bool display);
-jp_rv jpki_change_keypad_here(jpki_card *c, uint32_t code, bool display);
 
 /* COMPUTE DIGITAL SIGNATURE over data (normally a DigestInfo) with the
  * credential's key; the card pads (PKCS#1 v1.5 type 1).  sig must hold 256
@@ -162,26 +162,39 @@ jp_rv jpki_change_keypad_here(jpki_card *c, uint32_t code, bool display);
 jp_rv jpki_sign(jpki_card *c, jpki_cred cred, const uint8_t *data, size_t data_len,
                 uint8_t *sig, size_t *sig_len);
 
-/* ---- for the card's other applications (face.c) ----------------------- */
+/* ---- for the layer's own files (jpki_pin.c, face.c) --------------------- */
 
-/* SELECT an application by AID, with the same 6F00 rule as
+/* JPKI_AUTH or JPKI_SIGN: a credential of the JPKI applet. */
+bool jpki_valid_cred(jpki_cred cred);
+
+/* Send a command whose answer carries nothing the caller needs: *sw only.
+ * After a transport failure nothing is known about what is selected (the
+ * card may have been reset): the selection state is forgotten. */
+jp_rv jpki_command(jpki_card *c, const jp_apdu *a, uint16_t *sw);
+
+/* An application of the card, as its SELECT finds it. */
+typedef struct {
+	const uint8_t *aid;
+	size_t aid_len;
+	const char *name;       /* in the log: "SELECT <name>: <SW>, <absent>" */
+	const char *absent;     /* what an answer other than 9000 means, */
+	jp_rv absent_rv;        /* and what it returns */
+} jpki_applet;
+
+/* SELECT the application by its AID, with the 6F00 rule of
  * jpki_select_app(); the selection state is forgotten first (the card
- * drops it, and every verified PIN, whatever the answer).  *sw is the
- * card's answer; the caller records what is selected on 9000. */
-jp_rv jpki_select_aid(jpki_card *c, const uint8_t *aid, size_t aid_len, uint16_t *sw);
-/* SELECT EF ef of the application selected now, unless it is current. */
-jp_rv jpki_select_ef_here(jpki_card *c, uint16_t ef);
+ * drops it, and every verified PIN, whatever the answer).  On 9000
+ * *selected (a flag of c) is set. */
+jp_rv jpki_select_applet(jpki_card *c, const jpki_applet *app, bool *selected);
+/* SELECT EF ef of the application, unless it is current; the application
+ * first (jpki_select_applet()) unless *selected. */
+jp_rv jpki_select_ef_of(jpki_card *c, const jpki_applet *app, bool *selected, uint16_t ef);
+/* SELECT the PIN EF of a valid credential of the JPKI applet, the applet
+ * first when it is not selected. */
+jp_rv jpki_select_pin_ef(jpki_card *c, jpki_cred cred);
 /* READ BINARY of the current EF: up to want (1..256) bytes at offset;
  * private: the answer stays out of the debug log. */
 jp_rv jpki_read_binary(jpki_card *c, size_t offset, size_t want, bool private,
                        uint8_t *buf, size_t *got, uint16_t *sw);
-/* The PIN commands on the PIN EF selected now, with the meanings of
- * jpki_pin_tries(), jpki_verify() and jpki_change_pin(). */
-jp_rv jpki_pin_tries_here(jpki_card *c, int *tries);
-jp_rv jpki_verify_here(jpki_card *c, const uint8_t *pin, size_t pin_len, int *tries_left);
-jp_rv jpki_change_pin_here(jpki_card *c, const uint8_t *new_pin, size_t new_len);
-/* The generic meaning of a status word (6A82 JP_E_NOT_FOUND, 6982
- * JP_E_SECURITY, ...; unknown ones JP_E_DEVICE). */
-jp_rv jpki_sw_rv(uint16_t sw);
 
 #endif

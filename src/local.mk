@@ -5,7 +5,8 @@ libjpkicore_la_SOURCES = \
 	src/jp_rv.h src/log.h src/log.c \
 	src/transport.h src/backend.c src/transport_pcsc.h src/transport_pcsc.c src/transport_pcsc_readers.c \
 	src/apdu.h src/apdu.c \
-	src/jpki.h src/jpki.c src/face.h src/face.c \
+	src/jpki.h src/jpki.c src/jpki_pin.h src/jpki_pin.c src/jpki_sw.h src/jpki_sw.c \
+	src/face.h src/face.c \
 	src/card.h src/card.c \
 	src/cert.h src/cert.c src/digest.h src/digest.c \
 	src/cache.h src/cache.c src/sha256.h src/sha256.c \

@@ -8,13 +8,12 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "face.h"
+#include "fuzz_card.h"
 #include "fuzz_transport.h"
-#include "log.h"
 
 static void check(const face_data *d)
 {
@@ -33,24 +32,13 @@ static void check(const face_data *d)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int log_ready;
-	jp_transport *t;
 	jpki_card c;
+	jp_transport *t = fuzz_card_open(data, size, &c);
 	face_data d;
 	int tries, f;
 
-	if (!log_ready) {
-		if (getenv("JPKI_PKCS11_DEBUG") == NULL) {
-			setenv("JPKI_PKCS11_DEBUG", "1", 0);
-			setenv("JPKI_PKCS11_DEBUG_FILE", "/dev/null", 0);
-		}
-		jp_log_init();
-		log_ready = 1;
-	}
-	t = fuzz_transport_new(data, size);
 	if (t == NULL)
 		return 0;
-	jpki_card_init(&c, t);
 
 	if (face_pin_tries(&c, &tries) == JP_OK && (tries < -1 || tries > 15))
 		abort();
@@ -81,9 +69,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (face_parse_basic(data, size, &d) == JP_OK && d.v[FACE_NAME] == NULL)
 		abort();
 	face_data_free(&d);
-
-	if (getenv("FUZZ_TRACE") != NULL)
-		fprintf(stderr, "fuzz: %zu input bytes left unread\n", fuzz_transport_left(t));
-	jp_transport_close(t, JP_LEAVE);
+	fuzz_card_close(t);
 	return 0;
 }

@@ -7,13 +7,11 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_card.h"
 #include "fuzz_transport.h"
-#include "jpki.h"
-#include "log.h"
 
 /* SHA-256 DigestInfo of 32 zero bytes */
 static const uint8_t DIGESTINFO[51] = {
@@ -60,25 +58,13 @@ static void sign(jpki_card *c, jpki_cred cred)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int log_ready;
-	jp_transport *t;
 	jpki_card c;
+	jp_transport *t = fuzz_card_open(data, size, &c);
 	jpki_info info;
 	int tries;
 
-	if (!log_ready) {
-		/* run the trace code too, into nowhere, unless a file was asked for */
-		if (getenv("JPKI_PKCS11_DEBUG") == NULL) {
-			setenv("JPKI_PKCS11_DEBUG", "1", 0);
-			setenv("JPKI_PKCS11_DEBUG_FILE", "/dev/null", 0);
-		}
-		jp_log_init();
-		log_ready = 1;
-	}
-	t = fuzz_transport_new(data, size);
 	if (t == NULL)
 		return 0;
-	jpki_card_init(&c, t);
 
 	(void)jpki_select_app(&c);
 	if (jpki_read_info(&c, &info) == JP_OK) {
@@ -107,9 +93,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_transport_allow_pin(t, 0);
 	jpki_card_forget(&c);
 	(void)jpki_select_app(&c);
-
-	if (getenv("FUZZ_TRACE") != NULL)
-		fprintf(stderr, "fuzz: %zu input bytes left unread\n", fuzz_transport_left(t));
-	jp_transport_close(t, JP_LEAVE);
+	fuzz_card_close(t);
 	return 0;
 }

@@ -11,12 +11,14 @@
 # fuzz_jpki: the card application layer over fuzz_transport.
 # fuzz_module: the whole module through its C_* functions over fuzz_backend,
 # which checks that no transaction or connection ends with the card verified.
-FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
+FUZZ_CARD_SOURCES = tests/fuzz/fuzz_card.c tests/fuzz/fuzz_card.h \
+	tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
+FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c $(FUZZ_CARD_SOURCES)
 FUZZ_MODULE_SOURCES = tests/fuzz/fuzz_module.c tests/fuzz/fuzz_backend.c tests/fuzz/fuzz_backend.h \
 	tests/fuzz/fuzz_transport.h
 #   tests/fuzz/fuzz_face -max_total_time=60 NEW_DIR ../tests/fuzz/corpus/face
 # fuzz_face: the card-face applet and its parser.
-FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
+FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c $(FUZZ_CARD_SOURCES)
 
 check_PROGRAMS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
 TESTS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
@@ -39,12 +41,13 @@ if FUZZING
 # The layers under test are compiled in directly, so libFuzzer's coverage
 # instrumentation reaches them without changing how the core is built.
 noinst_PROGRAMS += tests/fuzz/fuzz_jpki tests/fuzz/fuzz_module
-tests_fuzz_fuzz_jpki_SOURCES = $(FUZZ_JPKI_SOURCES) src/log.c src/apdu.c src/jpki.c src/pinpad.c
+tests_fuzz_fuzz_jpki_SOURCES = $(FUZZ_JPKI_SOURCES) src/log.c src/apdu.c src/jpki.c src/jpki_pin.c src/jpki_sw.c src/pinpad.c
 tests_fuzz_fuzz_jpki_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_jpki_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_jpki_LDADD = $(CRYPTO_LIBS) -lpthread
 noinst_PROGRAMS += tests/fuzz/fuzz_face
-tests_fuzz_fuzz_face_SOURCES = $(FUZZ_FACE_SOURCES) src/log.c src/apdu.c src/jpki.c src/face.c src/pinpad.c
+tests_fuzz_fuzz_face_SOURCES = $(FUZZ_FACE_SOURCES) src/log.c src/apdu.c src/jpki.c src/jpki_pin.c src/jpki_sw.c \
+	src/face.c src/pinpad.c
 tests_fuzz_fuzz_face_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_face_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_face_LDADD = -lpthread $(CRYPTO_LIBS)

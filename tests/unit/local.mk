@@ -4,7 +4,8 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = libjpkicore.la $(CMOCKA_LIBS)
 UNIT_HELPERS = \
 	tests/unit/script_transport.h tests/unit/script_transport.c \
-	tests/unit/log_capture.h tests/unit/log_capture.c
+	tests/unit/log_capture.h tests/unit/log_capture.c \
+	tests/unit/card_fixture.h tests/unit/card_fixture.c
 # the token layer's tests: a card in a scripted reader
 TOKEN_HELPERS = tests/unit/scripted_card.h tests/unit/scripted_card.c
 
@@ -18,6 +19,15 @@ tests_unit_test_apdu_LDADD = $(UNIT_LDADD)
 tests_unit_test_jpki_SOURCES = tests/unit/test_jpki.c $(UNIT_HELPERS)
 tests_unit_test_jpki_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jpki_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_jpki_cert tests/unit/test_jpki_pin
+TESTS += tests/unit/test_jpki_cert tests/unit/test_jpki_pin
+tests_unit_test_jpki_cert_SOURCES = tests/unit/test_jpki_cert.c $(UNIT_HELPERS)
+tests_unit_test_jpki_cert_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jpki_cert_LDADD = $(UNIT_LDADD)
+tests_unit_test_jpki_pin_SOURCES = tests/unit/test_jpki_pin.c $(UNIT_HELPERS)
+tests_unit_test_jpki_pin_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jpki_pin_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/test_token
 TESTS += tests/unit/test_token

@@ -11,41 +11,15 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "card_fixture.h"
 #include "face.h"
 #include "log_capture.h"
-#include "script_transport.h"
 
 #define SEL_FACE  "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08"
-#define SEL_APP   "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
-#define SEL(ef)   "00 A4 02 0C 02 " ef
-#define OK        "90 00"
-#define VERIFY_Q  "00 20 00 80"
 #define READ0     "00 B0 00 00 00"
 
 /* FF10 0C "123456789018" */
 #define MY_NUMBER_TLV "FF 10 0C 31 32 33 34 35 36 37 38 39 30 31 38"
-
-typedef struct {
-	jp_transport *t;
-	jpki_card c;
-} fixture;
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof(*f));
-	f->t = script_new();
-	jpki_card_init(&f->c, f->t);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	script_free(f->t);
-	free(f);
-	return 0;
-}
 
 /* Append a TLV with a two-byte tag; returns the new length. */
 static size_t put_tlv(uint8_t *p, size_t at, unsigned tag, const void *v, size_t n)
@@ -91,7 +65,7 @@ static void assert_field(const face_data *d, face_field f, const char *want)
 
 static void test_select(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 
 	script_expect(f->t, SEL_FACE, OK);
 	assert_int_equal(face_select_app(&f->c), JP_OK);
@@ -103,24 +77,17 @@ static void test_select(void **state)
 /* A phone, or a card without the applet: absent, whatever it answers. */
 static void test_select_absent(void **state)
 {
-	fixture *f = *state;
-	const char *sws[] = { "6A 82", "6A 86", "6D 00", "69 99" };
-	size_t i;
+	card_fixture *f = *state;
+	static const char *const sws[] = { "6A 82", "6A 86", "6D 00", "69 99" };
 
-	for (i = 0; i < sizeof(sws) / sizeof(sws[0]); i++) {
-		script_expect(f->t, SEL_FACE, sws[i]);
-		assert_int_equal(face_select_app(&f->c), JP_E_NOT_FOUND);
-		assert_false(f->c.face_selected);
-	}
-	script_expect_error(f->t, SEL_FACE, JP_E_NO_CARD);
-	assert_int_equal(face_select_app(&f->c), JP_E_NO_CARD);
-	script_assert_done(f->t);
+	card_assert_select_refused(f, SEL_FACE, face_select_app, sws, sizeof(sws) / sizeof(sws[0]),
+	                           JP_E_NOT_FOUND, &f->c.face_selected);
 }
 
 /* The two applets take turns: each is selected again after the other. */
 static void test_applets_alternate(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	int tries;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -145,7 +112,7 @@ static void test_applets_alternate(void **state)
 
 static void test_tries(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	int tries = 99;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -164,7 +131,7 @@ static void test_tries(void **state)
 
 static void test_verify(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	int tries = 99;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -184,7 +151,7 @@ static void test_verify(void **state)
 
 static void test_change(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 
 	script_expect(f->t, SEL_FACE, OK);
 	script_expect(f->t, SEL("00 11"), OK);
@@ -197,7 +164,7 @@ static void test_change(void **state)
 
 /* ---- reading --------------------------------------------------------------- */
 
-static void expect_files(fixture *f, const uint8_t *basic, size_t basic_len)
+static void expect_files(card_fixture *f, const uint8_t *basic, size_t basic_len)
 {
 	uint8_t num[32];
 	size_t n = hex_parse(MY_NUMBER_TLV, num, sizeof(num)), off = 0;
@@ -218,7 +185,7 @@ static void expect_files(fixture *f, const uint8_t *basic, size_t basic_len)
 
 static void test_read(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	uint8_t basic[512];
 	size_t n = basic_file(basic, "試験　花子", "東京都千代田区架空町一丁目2番3号", "19900101", "2");
 	face_data d;
@@ -238,7 +205,7 @@ static void test_read(void **state)
 /* An address longer than one READ BINARY: the rest is read exactly. */
 static void test_read_long(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	uint8_t basic[2048];
 	char addr[601];
 	size_t n;
@@ -258,7 +225,7 @@ static void test_read_long(void **state)
 /* Before the PIN: 6982, nothing read. */
 static void test_read_needs_pin(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	face_data d;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -271,7 +238,7 @@ static void test_read_needs_pin(void **state)
 
 static void read_fails(void **state, const char *ef1_answer, const char *ef2_answer, jp_rv want)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	face_data d;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -303,7 +270,7 @@ static void test_bad_my_number(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		read_fails(state, bad[i], NULL, JP_E_DEVICE);
-		jpki_card_forget(&((fixture *)*state)->c);
+		jpki_card_forget(&((card_fixture *)*state)->c);
 	}
 }
 
@@ -327,7 +294,7 @@ static void test_bad_basic(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		read_fails(state, MY_NUMBER_TLV " 90 00", bad[i], JP_E_DEVICE);
-		jpki_card_forget(&((fixture *)*state)->c);
+		jpki_card_forget(&((card_fixture *)*state)->c);
 	}
 }
 
@@ -335,7 +302,7 @@ static void test_bad_basic(void **state)
  * card has no more. */
 static void test_truncated(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	face_data d;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -390,7 +357,7 @@ static void test_parse_extra(void **state)
 /* The transport fails in the middle: as it is, nothing kept. */
 static void test_read_removed(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	face_data d;
 
 	script_expect(f->t, SEL_FACE, OK);
@@ -406,7 +373,7 @@ static void test_read_removed(void **state)
 /* The debug log shows the APDUs, never the data nor the PIN. */
 static void test_nothing_in_log(void **state)
 {
-	fixture *f = *state;
+	card_fixture *f = *state;
 	uint8_t basic[512];
 	size_t n = basic_file(basic, "TESTNAME", "TESTADDRESS", "19900101", "2");
 	face_data d;
@@ -440,16 +407,16 @@ static void test_nothing_in_log(void **state)
 	free(log);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_select), T(test_select_absent), T(test_applets_alternate), T(test_tries),
-		T(test_verify), T(test_change),
-		T(test_read), T(test_read_long), T(test_read_needs_pin), T(test_bad_my_number),
-		T(test_bad_basic), T(test_absurd_length), T(test_truncated), T(test_parse_extra), T(test_read_removed),
-		T(test_nothing_in_log),
+		CARD_TEST(test_select), CARD_TEST(test_select_absent),
+		CARD_TEST(test_applets_alternate), CARD_TEST(test_tries), CARD_TEST(test_verify),
+		CARD_TEST(test_change), CARD_TEST(test_read), CARD_TEST(test_read_long),
+		CARD_TEST(test_read_needs_pin), CARD_TEST(test_bad_my_number),
+		CARD_TEST(test_bad_basic), CARD_TEST(test_absurd_length),
+		CARD_TEST(test_truncated), CARD_TEST(test_parse_extra),
+		CARD_TEST(test_read_removed), CARD_TEST(test_nothing_in_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -143,7 +143,7 @@ static jp_pinpad_result result_hex(const char *hex, uint16_t *sw)
 }
 
 /* Only the reader's own answers are told apart here; every card status
- * word is the card application's (jpki.c). */
+ * word is the card application's (jpki_pin.c). */
 static void test_results(void **state)
 {
 	uint16_t sw;

@@ -12,5 +12,8 @@ dist_noinst_SCRIPTS += tests/vcard/mkcard.sh
 EXTRA_DIST += tests/vcard/README.md
 
 # Integration tests of the card itself (pcscd + vpcd, see tests/harness).
-TESTS += tests/vcard/opensc-fidelity.sh tests/vcard/vcard-apdu.sh
-dist_noinst_SCRIPTS += tests/vcard/opensc-fidelity.sh tests/vcard/vcard-apdu.sh
+TESTS += tests/vcard/opensc-fidelity.sh tests/vcard/vcard-apdu.sh tests/vcard/vcard-faults.sh \
+	tests/vcard/vcard-profiles.sh
+dist_noinst_SCRIPTS += tests/vcard/opensc-fidelity.sh tests/vcard/vcard-apdu.sh tests/vcard/vcard-faults.sh \
+	tests/vcard/vcard-profiles.sh
+EXTRA_DIST += tests/vcard/apdu-lib.sh

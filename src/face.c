@@ -1,6 +1,6 @@
 /* jpki-pkcs11: the card-face data assistance application (see face.h).
  *
- * Facts (jpki-card.md): AID D3 92 10 00 31 00 01 01 04 08; PIN EF 0011
+ * Facts (the card specification): AID D3 92 10 00 31 00 01 01 04 08; PIN EF 0011
  * with the JPKI PINs' VERIFY rules; EF 0001 the My Number (FF10), EF 0002
  * the basic facts (FF20 with DF22-DF25).  Files may be padded past their
  * TLV.  Every length read from the card is checked against what was

@@ -8,7 +8,7 @@
  * Changing a PIN on the keypad.  The card changes a PIN with CHANGE
  * REFERENCE DATA 00 24 01 80 + the new PIN only, after a VERIFY of the same
  * PIN in the same transaction (P1 = 01: the command carries no old PIN;
- * see jpki-card.md).  So a keypad change is two keypad
+ * see the card specification).  So a keypad change is two keypad
  * operations inside one transaction: jp_pinpad_build_verify() for the old
  * PIN (FEATURE_VERIFY_PIN_DIRECT), then jp_pinpad_build_change() for the new
  * one (FEATURE_MODIFY_PIN_DIRECT, the reader asking for the new PIN twice and

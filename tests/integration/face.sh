@@ -1,5 +1,5 @@
 #!/bin/bash
-# The card-face data token (module.md, "The card-face data token"): its
+# The card-face data token (the module specification, "The card-face data token"): its
 # objects after login and only then, the PIN rules of the other tokens on
 # its own counter, nothing of it in the debug log, no APDU for it until it
 # is used, face-authentication cards and phones.

@@ -1,5 +1,5 @@
-/* p11check: the card-face data token (module.md, "The card-face data
- * token"), driven from tests/integration/face.sh. */
+/* p11check: the card-face data token (the module specification, "The
+ * card-face data token"), driven from tests/integration/face.sh. */
 #include "config.h"
 
 #include <stdio.h>

@@ -86,7 +86,7 @@ static void test_transport_error_forgets(void **state)
 
 /* ---- status words ------------------------------------------------------ */
 
-/* Every status word of jpki-card.md, through a command that maps the
+/* Every status word of the card specification, through a command that maps the
  * generic ones (COMPUTE DIGITAL SIGNATURE). */
 static void test_status_words(void **state)
 {

@@ -121,9 +121,9 @@ static CK_RV set_pin(jp_card_tokens *ct, jpki_cred cred, const char *old_pin, co
 	                        (const CK_UTF8CHAR *)new_pin, strlen(new_pin));
 }
 
-/* No signature PIN is made of letters only or digits only (module.md,
- * "Login and PINs"): refused at login and as the old PIN of C_SetPIN,
- * before the card is touched. */
+/* No signature PIN is made of letters only or digits only (the module
+ * specification, "Login and PINs"): refused at login and as the old PIN of
+ * C_SetPIN, before the card is touched. */
 static void test_sign_pin_must_mix(void **state)
 {
 	jp_card_tokens *ct = *state;

@@ -239,7 +239,7 @@ void vc_session_reset(struct vc_ctx *ctx, const char *why)
 	vc_clear_verified(ctx, why);
 }
 
-/* A smartphone's JPKI applet (jpki-card.md "Smartphones"). */
+/* A smartphone's JPKI applet (the card specification, "Smartphones"). */
 int vc_is_phone(const struct vc_card *card)
 {
 	return strcmp(card->profile, "phone") == 0;

@@ -124,7 +124,7 @@ expect "three wrong authentication PINs: OpenSC reports it locked" \
 	grep -q "user PIN locked" <<< "$(token_flags "$AUTH_TOKEN")"
 expect_not "the right PIN no longer logs in" \
 	p11q --token-label "$AUTH_TOKEN" --login --pin "$JV_AUTH_PIN" -O
-# The card answers 6984 (jpki-card.md); OpenSC 0.23 maps that to
+# The card answers 6984 (the card specification); OpenSC 0.23 maps that to
 # CKR_PIN_LOCKED or CKR_GENERAL_ERROR depending on the path: either is a
 # refusal, but a CKR_PIN_INCORRECT would mean a try was spent.
 expect "... without spending a try" hasnt CKR_PIN_INCORRECT "$W/stderr"

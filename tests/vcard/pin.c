@@ -107,7 +107,7 @@ static int all_of(const unsigned char *p, size_t len, const char *set)
 	return 1;
 }
 
-/* The formats of jpki-card.md: 4 digits; signature PIN 6-16 of A-Z0-9. */
+/* The formats of the card specification: 4 digits; signature PIN 6-16 of A-Z0-9. */
 int vc_pin_format_ok(int pin, const unsigned char *p, size_t len)
 {
 	if (pin == VC_PIN_SIGN)

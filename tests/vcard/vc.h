@@ -1,7 +1,7 @@
 /*
  * jpki-vcard: a virtual My Number Card (JPKI applet) behind vpcd.
  *
- * An independent model of the card described in spec/jpki-card.md, written
+ * An independent model of the card described in the card specification, written
  * for tests: it shares no code with the module it tests.
  *
  * One process is one card. The card's persistent part (struct vc_card: PINs,

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_corpus import Card, token_info  # noqa: E402
+from gen_corpus import Card, encode, token_info  # noqa: E402
 
 # fuzz_module.c's operations, in its order
 OPS = ["slot-list", "slot-info", "token-info", "open", "close", "close-all", "find", "attrs",
@@ -84,16 +84,6 @@ def encode_ops(ops):
     out = bytes([len(ops)])
     for name, arg in ops:
         out += bytes([OPS.index(name), arg])
-    return out
-
-
-def encode(records):
-    out = b""
-    for r in records:
-        if isinstance(r, int):
-            out += (0xFF00 | r).to_bytes(2, "big")
-        else:
-            out += len(r).to_bytes(2, "big") + r
     return out
 
 

@@ -23,7 +23,7 @@
  * SELECT answered 9000, a transaction ended or a connection closed with
  * JP_UNPOWER, or the card leaving the reader clears it (an applet SELECT
  * answered 61xx counts as 9000: the card did it).  A warm reset does
- * not (jpki-card.md, "Security state").  abort() when:
+ * not (the card specification, "Security state").  abort() when:
  *   - a transaction ends (JP_LEAVE) or a connection closes (JP_LEAVE) with
  *     the card verified; an end that failed with the card verified must be
  *     followed by a close with JP_UNPOWER and nothing else;

@@ -9,10 +9,23 @@
 #define SIGN "JPKI Digital Signature"
 #define FACE "JPKI Card Face Data"
 
+/* The card's PINs as the harness set them ($JV_AUTH_PIN, $JV_SIGN_PIN). */
 const char *auth_pin(void);
 const char *sign_pin(void);
 void msleep(long ms);
+/* C_Login(CKU_USER) with pin. */
 CK_RV login(CK_SESSION_HANDLE s, const char *pin);
+/* The slot of the token "auth", "sign" or "face"; (CK_SLOT_ID)-1 if none. */
+CK_SLOT_ID slot_of(const char *which);
+/* Write a file into dir for the shell to check (with openssl). */
+void save(const char *dir, const char *name, const void *p, size_t len);
+
+int cmd_tokens(const char *profile, const char *dir);
+int cmd_only_auth(void);
+int cmd_mechs(const char *dir);
+int cmd_sign_once(const char *which);
+int cmd_login(const char *which, const char *pin);
+int cmd_setpin(const char *which, const char *old, const char *new_pin);
 
 int cmd_threads(int n, int rounds);
 int cmd_mutex(void);

@@ -18,11 +18,6 @@ static void print_flags_pp(CK_FLAGS f)
 	       f & CKF_PROTECTED_AUTHENTICATION_PATH ? " protected" : "");
 }
 
-static CK_SLOT_ID slot_of(const char *which)
-{
-	return find_slot(!strcmp(which, "sign") ? SIGN : !strcmp(which, "face") ? FACE : AUTH, 0);
-}
-
 /* pinpad-flags: "auth: flags: ..." and "sign: flags: ..." */
 int cmd_pinpad_flags(void)
 {

@@ -22,9 +22,11 @@ void msleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
+CK_ULONG pin_len(const char *pin) { return pin ? strlen(pin) : 0; }
+
 CK_RV login(CK_SESSION_HANDLE s, const char *pin)
 {
-	return p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+	return p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, pin_len(pin));
 }
 
 CK_SLOT_ID slot_of(const char *which)
@@ -55,10 +57,10 @@ int main(int argc, char **argv)
 		return cmd_tokens(argv[2], dir);
 	if (!strcmp(cmd, "mechs"))
 		return cmd_mechs(dir);
-	if (!strcmp(cmd, "login") && argc > 3)
-		return cmd_login(argv[2], argv[3]);
-	if (!strcmp(cmd, "setpin") && argc > 4)
-		return cmd_setpin(argv[2], argv[3], argv[4]);
+	if (!strcmp(cmd, "login") && argc > 2)
+		return cmd_login(argv[2], argc > 3 ? argv[3] : NULL);
+	if (!strcmp(cmd, "setpin") && (argc == 3 || argc > 4))
+		return cmd_setpin(argv[2], argc > 4 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL);
 	if (!strcmp(cmd, "sign-once") && argc > 2)
 		return cmd_sign_once(argv[2]);
 	if (!strcmp(cmd, "threads"))
@@ -101,18 +103,14 @@ int main(int argc, char **argv)
 		return cmd_finalize_race(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atoi(argv[3]) : 5);
 	if (!strcmp(cmd, "pinpad-flags"))
 		return cmd_pinpad_flags();
-	if (!strcmp(cmd, "pinpad-login") && argc > 2)
-		return cmd_pinpad_login(argv[2]);
-	if (!strcmp(cmd, "pinpad-setpin") && argc > 2)
-		return cmd_pinpad_setpin(argv[2]);
 	if (!strcmp(cmd, "pinpad-sign"))
 		return cmd_pinpad_sign(argc > 2 ? atoi(argv[2]) : 1);
 	fprintf(stderr, "usage: p11check tokens PROFILE | only-auth | mechs | sign-once auth|sign |\n"
-	                "  login auth|sign PIN | setpin auth|sign OLD NEW | threads [N [ROUNDS]] | mutex |\n"
+	                "  login auth|sign [PIN] | setpin auth|sign [OLD NEW] | threads [N [ROUNDS]] | mutex |\n"
 	                "  remove | remove-during | events | two | pcscd | no-pcscd | reset | cost |\n"
 	                "  hold-then close|logout|finalize|exit|sleep MS | hold-stay MS | setpin-pending NEW |\n"
 	                "  close-last | verify-cert | finalize-race [N [ROUNDS]] | pinpad-flags |\n"
-	                "  pinpad-login auth|sign | pinpad-setpin auth|sign | pinpad-sign [N] |\n"
-	                "  face PIN | face-absent   (login and setpin also take face)\n");
+	                "  pinpad-sign [N] | face PIN | face-absent\n"
+	                "(login and setpin also take face; without PINs they pass NULL, for the keypad)\n");
 	return 2;
 }

@@ -31,12 +31,13 @@ expect_out() {
 }
 
 # keypad_login DESC WANT-RV WANT-FLAGS [ENTRY...]: the person types ENTRY
-# (nothing: the keypad times out), C_Login with a NULL PIN.
+# (nothing: the keypad times out), C_Login with a NULL PIN (p11check's
+# login and setpin pass NULL PINs when given none).
 keypad_login() {
 	local desc=$1 rv=$2 flags=$3
 	shift 3
 	if [ $# -gt 0 ]; then pinpad_type "$@"; else rm -f "$JV_PINPAD_DIR/keypad"; fi
-	expect_out "$desc" "$(run_check a pinpad-login auth 2>&1)" "rv: $rv" "flags:$flags"
+	expect_out "$desc" "$(run_check a login auth 2>&1)" "rv: $rv" "flags:$flags"
 }
 
 # tries WANT-SW: the card's counter, read with an empty VERIFY (no try spent).
@@ -73,7 +74,7 @@ out=$(JPKI_PKCS11_PINPAD=0 run_check a pinpad-flags 2>&1)
 expect_out "JPKI_PKCS11_PINPAD=0: no protected path" "$out" "auth: flags: login pin"
 n=$(keypad_uses)
 pinpad_type "$JV_AUTH_PIN"
-out=$(JPKI_PKCS11_PINPAD=0 run_check a pinpad-login auth 2>&1)
+out=$(JPKI_PKCS11_PINPAD=0 run_check a login auth 2>&1)
 expect_out "JPKI_PKCS11_PINPAD=0: a NULL PIN is refused without an APDU" "$out" \
 	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
 [ "$(keypad_uses)" = "$n" ] && ok "JPKI_PKCS11_PINPAD=0: the keypad was never asked" ||
@@ -82,17 +83,17 @@ expect_out "JPKI_PKCS11_PINPAD=0: a NULL PIN is refused without an APDU" "$out" 
 pinpad_features none
 out=$(run_check a pinpad-flags 2>&1)
 expect_out "reader without the feature: no protected path" "$out" "auth: flags: login pin"
-out=$(run_check a pinpad-login auth 2>&1)
+out=$(run_check a login auth 2>&1)
 expect_out "reader without the feature: a NULL PIN is refused" "$out" \
 	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
 pinpad_features verify
 out=$(run_check a pinpad-flags 2>&1)
 expect_out "VERIFY_PIN_DIRECT alone: protected path" "$out" "auth: flags: login pin protected"
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "no MODIFY_PIN_DIRECT: C_SetPIN with NULL PINs refused" "$out" \
 	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
 rm -f "$JV_PINPAD_DIR/features"
-out=$(run_check a pinpad-login sign 2>&1)
+out=$(run_check a login sign 2>&1)
 expect_out "the signature token: a NULL PIN is refused" "$out" "rv: CKR_ARGUMENTS_BAD" "apdus: 0"
 [ "$(keypad_uses)" = "$n" ] && ok "none of these asked the keypad" ||
 	not_ok "the keypad was asked $(( $(keypad_uses) - n )) times"
@@ -163,7 +164,7 @@ expect_out "Cancel at the signature: CKR_FUNCTION_CANCELED, still logged in" "$o
 
 # --- C_SetPIN on the keypad ---------------------------------------------------
 pinpad_type "$JV_AUTH_PIN" 5678 5678
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "C_SetPIN with NULL PINs: current PIN, new PIN twice" "$out" "rv: CKR_OK"
 grep -q '^0024018004\*\*\*\*\*\*\*\* 9000$' "$(trace a)" &&
 	ok "CHANGE REFERENCE DATA reached the card" || not_ok "no CHANGE REFERENCE DATA"
@@ -171,12 +172,12 @@ cleared "keypad PIN change"
 keypad_login "the new PIN on the keypad" CKR_OK " login pin protected" 5678
 c=$(grep -c '^0024' "$(trace a)")
 pinpad_type 5678 1111 2222
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "new PIN and confirmation differ: CKR_PIN_INVALID" "$out" "rv: CKR_PIN_INVALID"
 [ "$(grep -c '^0024' "$(trace a)")" = "$c" ] && ok "a mismatched change never reaches the card" ||
 	not_ok "a mismatched change reached the card"
 pinpad_type 5678 "$JV_AUTH_PIN" "$JV_AUTH_PIN"
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "change back" "$out" "rv: CKR_OK"
 
 # --- no PIN in the debug log ------------------------------------------------
@@ -199,7 +200,7 @@ done
 
 # --- the card-face token's 4-digit PIN is typed on the keypad too ------------
 pinpad_type "$JV_FACE_PIN"
-out=$(run_check a pinpad-login face 2>&1)
+out=$(run_check a login face 2>&1)
 if grep -qx 'rv: CKR_OK' <<< "$out" && grep -q '^flags:.* protected' <<< "$out"; then
 	ok "card-face token: protected path, keypad login"
 else
@@ -216,7 +217,7 @@ keypad_login "wrong 3 locks" CKR_PIN_INCORRECT " login pin locked protected" 999
 tries 63C0
 n=$(keypad_uses)
 pinpad_type "$JV_AUTH_PIN"
-out=$(run_check a pinpad-login auth 2>&1)
+out=$(run_check a login auth 2>&1)
 expect_out "locked: CKR_PIN_LOCKED without an APDU" "$out" "rv: CKR_PIN_LOCKED" "apdus: 0"
 [ "$(keypad_uses)" = "$n" ] && ok "locked: the keypad was never asked" ||
 	not_ok "locked: the keypad was asked"

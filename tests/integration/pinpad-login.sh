@@ -10,7 +10,6 @@
 harness_init
 need_pinpad
 start_card a standard "$JV_PINPAD"
-R=$(card_reader a)
 AID=00A4040C0AD392F000260100000001
 KEYLOG=$(pinpad_log)
 
@@ -38,21 +37,6 @@ keypad_login() {
 	shift 3
 	if [ $# -gt 0 ]; then pinpad_type "$@"; else rm -f "$JV_PINPAD_DIR/keypad"; fi
 	expect_out "$desc" "$(run_check a login auth 2>&1)" "rv: $rv" "flags:$flags"
-}
-
-# tries WANT-SW: the card's counter, read with an empty VERIFY (no try spent).
-tries() {
-	if "$JV_PCSC_APDU" run "$R" > "$JV_TMP/tries.out" 2>&1 <<-EOF
-	$AID 9000
-	00A4020C020018 9000
-	00200080 $1
-	$AID 9000
-	EOF
-	then
-		ok "card counter: $1"
-	else
-		not_ok "card counter: want $1: $(grep -E 'FAIL|expected' "$JV_TMP/tries.out" | tr '\n' ' ')"
-	fi
 }
 
 # The last commands the card received end with the applet SELECT: every
@@ -107,7 +91,7 @@ cleared "keypad login"
 grep -q '^verify-direct len=4 sw=9000$' "$KEYLOG" && ok "the driver saw 4 digits, 9000" ||
 	not_ok "no successful keypad VERIFY in the driver's log"
 keypad_login "wrong PIN on the keypad" CKR_PIN_INCORRECT " login pin count-low protected" 9999
-tries 63C2
+expect_auth_tries a 63C2
 v=$(card_verifies a)
 keypad_login "Cancel pressed" CKR_FUNCTION_CANCELED " login pin count-low protected" cancel
 keypad_login "keypad timeout" CKR_FUNCTION_CANCELED " login pin count-low protected" timeout
@@ -115,9 +99,9 @@ keypad_login "nothing typed" CKR_FUNCTION_CANCELED " login pin count-low protect
 keypad_login "3 digits typed" CKR_PIN_LEN_RANGE " login pin count-low protected" 123
 [ "$(card_verifies a)" = "$v" ] && ok "cancel, timeout, bad length: nothing reached the card" ||
 	not_ok "$(( $(card_verifies a) - v )) VERIFYs reached the card"
-tries 63C2
+expect_auth_tries a 63C2
 keypad_login "right PIN resets the counter" CKR_OK " login pin protected" "$JV_AUTH_PIN"
-tries 63C3
+expect_auth_tries a 63C3
 # A reader with a display gets the prompt in its structure; it still works.
 pinpad_features verify modify properties display
 keypad_login "a reader with a display" CKR_OK " login pin protected" "$JV_AUTH_PIN"
@@ -214,7 +198,7 @@ cleared "card-face keypad login"
 keypad_login "wrong 1" CKR_PIN_INCORRECT " login pin count-low protected" 9999
 keypad_login "wrong 2" CKR_PIN_INCORRECT " login pin count-low final-try protected" 9999
 keypad_login "wrong 3 locks" CKR_PIN_INCORRECT " login pin locked protected" 9999
-tries 63C0
+expect_auth_tries a 63C0
 n=$(keypad_uses)
 pinpad_type "$JV_AUTH_PIN"
 out=$(run_check a login auth 2>&1)

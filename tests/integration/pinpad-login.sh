@@ -39,6 +39,17 @@ keypad_login() {
 	expect_out "$desc" "$(run_check a login auth 2>&1)" "rv: $rv" "flags:$flags"
 }
 
+# auth_flags DESC WANT-FLAGS: the user-authentication token's flags now.
+auth_flags() { expect_out "$1" "$(run_check a pinpad-flags 2>&1)" "auth: flags: $2"; }
+
+# refused_null DESC ARGS...: p11check ARGS (a NULL PIN) is refused before
+# any APDU.
+refused_null() {
+	local desc=$1
+	shift
+	expect_out "$desc" "$(run_check a "$@" 2>&1)" "rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+}
+
 # The last commands the card received end with the applet SELECT: every
 # transaction that verified left the card cleared.
 cleared() {
@@ -54,31 +65,21 @@ expect_out "keypad reader: the 4-digit token shows a protected path" "$out" \
 	"auth: flags: login pin protected"
 expect_out "the signature token never does (its PIN has letters)" "$out" \
 	"sign: flags: login pin"
-out=$(JPKI_PKCS11_PINPAD=0 run_check a pinpad-flags 2>&1)
-expect_out "JPKI_PKCS11_PINPAD=0: no protected path" "$out" "auth: flags: login pin"
+JPKI_PKCS11_PINPAD=0 auth_flags "JPKI_PKCS11_PINPAD=0: no protected path" "login pin"
 n=$(keypad_uses)
 pinpad_type "$JV_AUTH_PIN"
-out=$(JPKI_PKCS11_PINPAD=0 run_check a login auth 2>&1)
-expect_out "JPKI_PKCS11_PINPAD=0: a NULL PIN is refused without an APDU" "$out" \
-	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+JPKI_PKCS11_PINPAD=0 refused_null "JPKI_PKCS11_PINPAD=0: a NULL PIN is refused without an APDU" login auth
 [ "$(keypad_uses)" = "$n" ] && ok "JPKI_PKCS11_PINPAD=0: the keypad was never asked" ||
 	not_ok "JPKI_PKCS11_PINPAD=0: the keypad was asked"
 
 pinpad_features none
-out=$(run_check a pinpad-flags 2>&1)
-expect_out "reader without the feature: no protected path" "$out" "auth: flags: login pin"
-out=$(run_check a login auth 2>&1)
-expect_out "reader without the feature: a NULL PIN is refused" "$out" \
-	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+auth_flags "reader without the feature: no protected path" "login pin"
+refused_null "reader without the feature: a NULL PIN is refused" login auth
 pinpad_features verify
-out=$(run_check a pinpad-flags 2>&1)
-expect_out "VERIFY_PIN_DIRECT alone: protected path" "$out" "auth: flags: login pin protected"
-out=$(run_check a setpin auth 2>&1)
-expect_out "no MODIFY_PIN_DIRECT: C_SetPIN with NULL PINs refused" "$out" \
-	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+auth_flags "VERIFY_PIN_DIRECT alone: protected path" "login pin protected"
+refused_null "no MODIFY_PIN_DIRECT: C_SetPIN with NULL PINs refused" setpin auth
 rm -f "$JV_PINPAD_DIR/features"
-out=$(run_check a login sign 2>&1)
-expect_out "the signature token: a NULL PIN is refused" "$out" "rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+refused_null "the signature token: a NULL PIN is refused" login sign
 [ "$(keypad_uses)" = "$n" ] && ok "none of these asked the keypad" ||
 	not_ok "the keypad was asked $(( $(keypad_uses) - n )) times"
 

@@ -31,6 +31,10 @@
 #                             belongs to the token named in its prompt, and
 #                             appends each prompt to LOG (never the PIN);
 #                             ASKPASS_EMPTY=1 makes it answer nothing
+#   openssl_env               for libp11's engine: skip (77) without it, then
+#                             harness_init, card alice (standard, reader 0),
+#                             certs (its certificates), cd "$JV_TMP", and
+#                             openssl.cnf there from examples/openssl.cnf
 #   need_sshd                 skip (77) without sshd; sets SSHD
 #   start_sshd DIR KEYLINE    sshd on a free loopback port SSHD_PORT, where
 #                             KEYLINE (authorized_keys) logs in as this user;
@@ -161,6 +165,15 @@ pty_run() {
 	prompts=$(sed -n 's/^pty-answer: \([0-9]*\) prompts$/\1/p' "$out.pty")
 	signs=$(($(card_signs alice) - n0))
 	echo "# $out: exit $rc, $prompts PIN prompts, $signs card signatures"
+}
+
+openssl_env() {
+	[ -e "$LIBP11_ENGINE" ] || skip "libp11's engine ($LIBP11_ENGINE) is not installed"
+	harness_init
+	start_card alice standard 0
+	certs=$(card_dir alice)/certs
+	cd "$JV_TMP" || fail "no scratch directory"
+	example_cnf "$top_srcdir/examples/openssl.cnf" openssl.cnf
 }
 
 example_cnf() {

@@ -35,6 +35,9 @@
 #                             harness_init, card alice (standard, reader 0),
 #                             certs (its certificates), cd "$JV_TMP", and
 #                             openssl.cnf there from examples/openssl.cnf
+#   token_listing N CMD...    CMD's output (pkcs11-tool -L) in L.out, each
+#                             JPKI token's label line and the N lines after
+#                             it in L-auth.out and L-sign.out
 #   need_sshd                 skip (77) without sshd; sets SSHD
 #   start_sshd DIR KEYLINE    sshd on a free loopback port SSHD_PORT, where
 #                             KEYLINE (authorized_keys) logs in as this user;
@@ -46,6 +49,7 @@
 #                             module, as SSH_AUTH_SOCK; stopped at exit
 #   agent_add_module DIR      ssh-add -s the module (not ok when it fails),
 #                             then the agent's keys in DIR/agent-keys
+#   AUTH_TOKEN SIGN_TOKEN     the two JPKI token labels
 #   PTY_ANSWER                the helper that types PINs at terminal prompts
 #   MARIONETTE                the helper that drives Firefox (marionette.py)
 #   P11KIT_PROXY              p11-kit's proxy module
@@ -145,6 +149,8 @@ _pin_tries() {
 sign_pin_tries() { _pin_tries "$1" sign; }
 auth_pin_tries() { _pin_tries "$1" auth; }
 
+AUTH_TOKEN="JPKI User Authentication"
+SIGN_TOKEN="JPKI Digital Signature"
 AUTH_KEY='pkcs11:token=JPKI%20User%20Authentication;object=User%20Authentication%20Key;type=private'
 SIGN_KEY='pkcs11:token=JPKI%20Digital%20Signature;object=Digital%20Signature%20Key;type=private'
 
@@ -174,6 +180,14 @@ openssl_env() {
 	certs=$(card_dir alice)/certs
 	cd "$JV_TMP" || fail "no scratch directory"
 	example_cnf "$top_srcdir/examples/openssl.cnf" openssl.cnf
+}
+
+token_listing() {
+	local n=$1
+	shift
+	"$@" > L.out 2>&1
+	grep -A"$n" "token label *: $AUTH_TOKEN\$" L.out > L-auth.out
+	grep -A"$n" "token label *: $SIGN_TOKEN\$" L.out > L-sign.out
 }
 
 example_cnf() {

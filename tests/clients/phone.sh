@@ -14,7 +14,6 @@ start_card phone phone 0 --latency-ms 5 --sign-latency-ms 200
 certs=$(card_dir phone)/certs
 cd "$JV_TMP" || fail "no scratch directory"
 openssl_inputs "$certs" "signed with a phone's smartphone certificate"
-AUTH_TOKEN="JPKI User Authentication"
 p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
 der_sum() { openssl x509 -inform "$1" -in "$2" -outform DER | sha256sum; }
 

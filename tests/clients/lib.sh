@@ -31,6 +31,25 @@
 #                             belongs to the token named in its prompt, and
 #                             appends each prompt to LOG (never the PIN);
 #                             ASKPASS_EMPTY=1 makes it answer nothing
+#   openssl_env               for libp11's engine: skip (77) without it, then
+#                             harness_init, card alice (standard, reader 0),
+#                             certs (its certificates), cd "$JV_TMP", and
+#                             openssl.cnf there from examples/openssl.cnf
+#   token_listing N CMD...    CMD's output (pkcs11-tool -L) in L.out, each
+#                             JPKI token's label line and the N lines after
+#                             it in L-auth.out and L-sign.out
+#   need_sshd                 skip (77) without sshd; sets SSHD
+#   start_sshd DIR KEYLINE    sshd on a free loopback port SSHD_PORT, where
+#                             KEYLINE (authorized_keys) logs in as this user;
+#                             host key, config, sshd.log, known_hosts in DIR;
+#                             stopped at exit
+#   ssh_askpass DIR           ssh asks the PIN of make_askpass DIR/askpass
+#                             (prompts logged in DIR/prompts)
+#   start_agent DIR           ssh-agent on DIR/agent.sock, allowed to load the
+#                             module, as SSH_AUTH_SOCK; stopped at exit
+#   agent_add_module DIR      ssh-add -s the module (not ok when it fails),
+#                             then the agent's keys in DIR/agent-keys
+#   AUTH_TOKEN SIGN_TOKEN     the two JPKI token labels
 #   PTY_ANSWER                the helper that types PINs at terminal prompts
 #   MARIONETTE                the helper that drives Firefox (marionette.py)
 #   P11KIT_PROXY              p11-kit's proxy module
@@ -130,6 +149,8 @@ _pin_tries() {
 sign_pin_tries() { _pin_tries "$1" sign; }
 auth_pin_tries() { _pin_tries "$1" auth; }
 
+AUTH_TOKEN="JPKI User Authentication"
+SIGN_TOKEN="JPKI Digital Signature"
 AUTH_KEY='pkcs11:token=JPKI%20User%20Authentication;object=User%20Authentication%20Key;type=private'
 SIGN_KEY='pkcs11:token=JPKI%20Digital%20Signature;object=Digital%20Signature%20Key;type=private'
 
@@ -152,6 +173,23 @@ pty_run() {
 	echo "# $out: exit $rc, $prompts PIN prompts, $signs card signatures"
 }
 
+openssl_env() {
+	[ -e "$LIBP11_ENGINE" ] || skip "libp11's engine ($LIBP11_ENGINE) is not installed"
+	harness_init
+	start_card alice standard 0
+	certs=$(card_dir alice)/certs
+	cd "$JV_TMP" || fail "no scratch directory"
+	example_cnf "$top_srcdir/examples/openssl.cnf" openssl.cnf
+}
+
+token_listing() {
+	local n=$1
+	shift
+	"$@" > L.out 2>&1
+	grep -A"$n" "token label *: $AUTH_TOKEN\$" L.out > L-auth.out
+	grep -A"$n" "token label *: $SIGN_TOKEN\$" L.out > L-sign.out
+}
+
 example_cnf() {
 	sed -e "s|^\(MODULE_PATH *= *\).*|\1$JPKI_MODULE|" \
 	    -e "s|^\(dynamic_path *= *\).*|\1$LIBP11_ENGINE|" "$1" > "$2"
@@ -169,4 +207,61 @@ case "\$*" in
 esac
 ASKPASS
 	chmod 700 "$1"
+}
+
+need_sshd() {
+	SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+	[ -x "$SSHD" ] || skip "sshd is not installed"
+}
+_cl_stop_sshd() { kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null; }
+start_sshd() {
+	local d=$1
+	mkdir -p "$d" && chmod 700 "$d"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" -C jpki-test-host
+	echo "$2" > "$d/authorized_keys"
+	chmod 600 "$d/authorized_keys"
+	SSHD_PORT=$(free_port)
+	cat > "$d/sshd_config" <<CONF
+ListenAddress 127.0.0.1:$SSHD_PORT
+HostKey $d/host_key
+PidFile none
+AuthorizedKeysFile $d/authorized_keys
+StrictModes no
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+LogLevel VERBOSE
+CONF
+	[ "$(id -u)" != 0 ] || [ -d /run/sshd ] || mkdir -p -m 755 /run/sshd
+	"$SSHD" -D -e -f "$d/sshd_config" 2> "$d/sshd.log" &
+	SSHD_PID=$!
+	on_exit _cl_stop_sshd
+	wait_port "$SSHD_PORT" ||
+		fail "sshd did not listen on 127.0.0.1:$SSHD_PORT: $(cat "$d/sshd.log")"
+	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$d/host_key.pub")" > "$d/known_hosts"
+}
+
+ssh_askpass() {
+	make_askpass "$1/askpass" "$1/prompts"
+	export SSH_ASKPASS="$1/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=${DISPLAY:-:0}
+}
+
+# -P: the agent loads only allowed modules (default /usr/lib*/*); the
+# module under test lives in the build tree.
+_cl_stop_agent() { kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; }
+start_agent() {
+	local i
+	ssh-agent -D -a "$1/agent.sock" -P "$JPKI_MODULE" > "$1/agent.log" 2>&1 &
+	AGENT_PID=$!
+	on_exit _cl_stop_agent
+	for i in $(seq 50); do [ -S "$1/agent.sock" ] && break; sleep 0.1; done
+	export SSH_AUTH_SOCK=$1/agent.sock
+}
+
+agent_add_module() {
+	setsid -w ssh-add -s "$JPKI_MODULE" < /dev/null > "$1/ssh-add.out" 2>&1 ||
+		not_ok "ssh-add -s failed: $(cat "$1/ssh-add.out")"
+	ssh-add -L > "$1/agent-keys" 2>&1
 }

@@ -5,8 +5,7 @@
 # ("ssh-add -s module", gpg.format=ssh) verifies with git verify-commit.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 for p in ssh ssh-keygen ssh-agent ssh-add git; do need "$p"; done
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || skip "sshd is not installed"
+need_sshd
 harness_init
 start_card alice standard 0
 certs=$(card_dir alice)/certs
@@ -36,39 +35,14 @@ grep -qxF "$sign_pub" "$JV_TMP/keygen-D.keys" &&
 
 # --- sshd on loopback, ssh -I module ------------------------------------
 d=$JV_TMP/ssh
-mkdir -p "$d" && chmod 700 "$d"
-ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" -C jpki-test-host
-echo "$auth_pub jpki-auth" > "$d/authorized_keys"
-chmod 600 "$d/authorized_keys"
-port=$(free_port)
-cat > "$d/sshd_config" <<CONF
-ListenAddress 127.0.0.1:$port
-HostKey $d/host_key
-PidFile none
-AuthorizedKeysFile $d/authorized_keys
-StrictModes no
-UsePAM no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-LogLevel VERBOSE
-CONF
-[ "$(id -u)" != 0 ] || [ -d /run/sshd ] || mkdir -p -m 755 /run/sshd
-"$SSHD" -D -e -f "$d/sshd_config" 2> "$d/sshd.log" &
-SSHD_PID=$!
-stop_sshd() { kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null; }
-on_exit stop_sshd
-wait_port "$port" || fail "sshd did not listen on 127.0.0.1:$port: $(cat "$d/sshd.log")"
-echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_key.pub")" > "$d/known_hosts"
+start_sshd "$d" "$auth_pub jpki-auth"
 
 # askpass: answers the PIN for the prompt it recognizes, logs each prompt.
-make_askpass "$d/askpass" "$d/prompts"
-export SSH_ASKPASS="$d/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=${DISPLAY:-:0}
+ssh_askpass "$d"
 # IdentitiesOnly: only the PKCS#11 key named by IdentityFile (its public
 # half) is offered, not the CA certificates' keys ssh also finds.
 echo "$auth_pub" > "$d/id_jpki.pub"
-sshopts=(-F /dev/null -p "$port" -o UserKnownHostsFile="$d/known_hosts"
+sshopts=(-F /dev/null -p "$SSHD_PORT" -o UserKnownHostsFile="$d/known_hosts"
 	-o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -i "$d/id_jpki.pub"
 	-o PreferredAuthentications=publickey -o IdentityAgent=none)
 user=$(id -un)
@@ -108,19 +82,10 @@ else
 fi
 
 # --- ssh-agent, ssh-add -s, git commit signed ---------------------------
-# -P: the agent loads only allowed modules (default /usr/lib*/*); the
-# module under test lives in the build tree.
-ssh-agent -D -a "$d/agent.sock" -P "$JPKI_MODULE" > "$d/agent.log" 2>&1 &
-AGENT_PID=$!
-stop_agent() { kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; }
-on_exit stop_agent
-for i in $(seq 50); do [ -S "$d/agent.sock" ] && break; sleep 0.1; done
-export SSH_AUTH_SOCK=$d/agent.sock
+start_agent "$d"
 : > "$d/prompts"
 sign_tries=$(sign_pin_tries alice)
-setsid -w ssh-add -s "$JPKI_MODULE" < /dev/null > "$d/ssh-add.out" 2>&1 ||
-	not_ok "ssh-add -s failed: $(cat "$d/ssh-add.out")"
-ssh-add -L > "$d/agent-keys" 2>&1
+agent_add_module "$d"
 grep -q "^$auth_pub" "$d/agent-keys" &&
 	ok "ssh-agent holds the authentication key" ||
 	not_ok "agent keys: $(cat "$d/agent-keys")"

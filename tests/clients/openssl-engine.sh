@@ -11,12 +11,7 @@
 # key PIN is not asked and -passin is enough.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need openssl
-[ -e "$LIBP11_ENGINE" ] || skip "libp11's engine ($LIBP11_ENGINE) is not installed"
-harness_init
-start_card alice standard 0
-certs=$(card_dir alice)/certs
-cd "$JV_TMP" || fail "no scratch directory"
-example_cnf "$top_srcdir/examples/openssl.cnf" openssl.cnf
+openssl_env
 export OPENSSL_CONF=$JV_TMP/openssl.cnf
 export AUTH_PIN=$JV_AUTH_PIN SIGN_PIN=$JV_SIGN_PIN
 

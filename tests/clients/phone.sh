@@ -6,8 +6,7 @@
 # only after that PIN (the phone keeps them behind it).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need pkcs11-tool openssl certutil modutil ssh ssh-agent ssh-add ssh-keygen
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || skip "sshd is not installed"
+need_sshd
 harness_init
 # A card's latency, which the phone profile makes three times slower
 # (15 ms an APDU, 600 ms a signature): the clients must not mind.
@@ -15,7 +14,6 @@ start_card phone phone 0 --latency-ms 5 --sign-latency-ms 200
 certs=$(card_dir phone)/certs
 cd "$JV_TMP" || fail "no scratch directory"
 openssl_inputs "$certs" "signed with a phone's smartphone certificate"
-AUTH_TOKEN="JPKI User Authentication"
 p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
 der_sum() { openssl x509 -inform "$1" -in "$2" -outform DER | sha256sum; }
 
@@ -58,48 +56,16 @@ ssh-keygen -D "$JPKI_MODULE" > keygen-D.out 2>&1
 check "ssh-keygen -D (no PIN) cannot see the phone's key: it is behind the PIN" \
 	not grep -qF "$auth_pub" keygen-D.out
 d=$JV_TMP/ssh
-mkdir -p "$d" && chmod 700 "$d"
-ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" -C jpki-test-host
-echo "$auth_pub jpki-phone" > "$d/authorized_keys"
-chmod 600 "$d/authorized_keys"
-port=$(free_port)
-cat > "$d/sshd_config" <<CONF
-ListenAddress 127.0.0.1:$port
-HostKey $d/host_key
-PidFile none
-AuthorizedKeysFile $d/authorized_keys
-StrictModes no
-UsePAM no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-LogLevel VERBOSE
-CONF
-[ "$(id -u)" != 0 ] || [ -d /run/sshd ] || mkdir -p -m 755 /run/sshd
-"$SSHD" -D -e -f "$d/sshd_config" 2> "$d/sshd.log" &
-SSHD_PID=$!
-stop_sshd() { kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null; }
-on_exit stop_sshd
-wait_port "$port" || fail "sshd did not listen: $(cat "$d/sshd.log")"
-echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_key.pub")" > "$d/known_hosts"
-make_askpass "$d/askpass" "$d/prompts"
-export SSH_ASKPASS="$d/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=${DISPLAY:-:0}
+start_sshd "$d" "$auth_pub jpki-phone"
+ssh_askpass "$d"
 # ssh-add -s asks the PIN first and logs in: then the key is listed.
-ssh-agent -D -a "$d/agent.sock" -P "$JPKI_MODULE" > "$d/agent.log" 2>&1 &
-AGENT_PID=$!
-stop_agent() { kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; }
-on_exit stop_agent
-for i in $(seq 50); do [ -S "$d/agent.sock" ] && break; sleep 0.1; done
-export SSH_AUTH_SOCK=$d/agent.sock
-setsid -w ssh-add -s "$JPKI_MODULE" < /dev/null > "$d/ssh-add.out" 2>&1 ||
-	not_ok "ssh-add -s failed: $(cat "$d/ssh-add.out")"
-ssh-add -L > "$d/agent-keys" 2>&1
+start_agent "$d"
+agent_add_module "$d"
 check "ssh-add -s (PIN first) puts the phone's key in the agent" grep -q "^$auth_pub" "$d/agent-keys"
 echo "$auth_pub" > "$d/id_jpki.pub"
 user=$(id -un)
 signs=$(card_signs phone)
-out=$(setsid -w ssh -F /dev/null -p "$port" -o UserKnownHostsFile="$d/known_hosts" -o StrictHostKeyChecking=yes \
+out=$(setsid -w ssh -F /dev/null -p "$SSHD_PORT" -o UserKnownHostsFile="$d/known_hosts" -o StrictHostKeyChecking=yes \
 	-o IdentitiesOnly=yes -i "$d/id_jpki.pub" -o PreferredAuthentications=publickey \
 	"$user@127.0.0.1" 'echo logged-in-as-$(id -un)' < /dev/null 2> "$d/ssh.err")
 check "ssh through the agent logs in with the phone" test "$out" = "logged-in-as-$user"

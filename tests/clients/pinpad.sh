@@ -11,8 +11,6 @@ need_pinpad
 start_card alice standard "$JV_PINPAD"
 certs=$(card_dir alice)/certs
 cd "$JV_TMP" || fail "no scratch directory"
-AUTH_TOKEN="JPKI User Authentication"
-SIGN_TOKEN="JPKI Digital Signature"
 # No terminal: a PIN prompt would fail at once instead of waiting.
 p11() { timeout 60 pkcs11-tool --module "$JPKI_MODULE" "$@" < /dev/null; }
 keypad_uses() { grep -c '^verify-direct' "$(pinpad_log)" 2> /dev/null || true; }
@@ -20,9 +18,7 @@ printf 'My Number Card, signed on a PIN pad\n' > doc.txt
 openssl x509 -in "$certs/auth.crt" -pubkey -noout > auth.pub
 
 # --- -L ------------------------------------------------------------------
-p11 -L > L.out 2>&1
-grep -A4 "token label *: $AUTH_TOKEN\$" L.out > L-auth.out
-grep -A4 "token label *: $SIGN_TOKEN\$" L.out > L-sign.out
+token_listing 4 p11 -L
 check "-L: the authentication token says PIN pad present" \
 	grep -q 'token flags *: login required, PIN pad present,' L-auth.out
 check "-L: the signature token does not (its PIN has letters)" \

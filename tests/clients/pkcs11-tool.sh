@@ -8,8 +8,6 @@ harness_init
 start_card alice standard 0
 certs=$(card_dir alice)/certs
 cd "$JV_TMP" || fail "no scratch directory"
-AUTH_TOKEN="JPKI User Authentication"
-SIGN_TOKEN="JPKI Digital Signature"
 p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
 printf 'My Number Card, signed with pkcs11-tool\n' > doc.txt
 openssl x509 -in "$certs/auth.crt" -pubkey -noout > auth.pub
@@ -17,9 +15,7 @@ openssl x509 -in "$certs/sign.crt" -pubkey -noout > sign.pub
 der_sum() { openssl x509 -inform "$1" -in "$2" -outform DER | sha256sum; }
 
 # --- -L: slots and tokens ------------------------------------------------
-p11 -L > L.out 2>&1
-grep -A9 "token label *: $AUTH_TOKEN\$" L.out > L-auth.out
-grep -A9 "token label *: $SIGN_TOKEN\$" L.out > L-sign.out
+token_listing 9 p11 -L
 check "-L lists the authentication token (4-digit PIN)" \
 	grep -q 'pin min/max *: 4/4' L-auth.out
 check "-L lists the signature token (6-16 character PIN)" \

@@ -6,12 +6,7 @@
 # RSA-PSS, which the card cannot do: that attempt must fail, and does.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/clients/lib.sh"
 need openssl curl
-[ -e "$LIBP11_ENGINE" ] || skip "libp11's engine ($LIBP11_ENGINE) is not installed"
-harness_init
-start_card alice standard 0
-certs=$(card_dir alice)/certs
-cd "$JV_TMP" || fail "no scratch directory"
-example_cnf "$top_srcdir/examples/openssl.cnf" openssl.cnf
+openssl_env
 example_cnf "$top_srcdir/examples/openssl-tls-client.cnf" tls-client.cnf
 export AUTH_PIN=$JV_AUTH_PIN
 AUTH=$AUTH_KEY

@@ -35,7 +35,7 @@
 # Reads JV_NO_PCSCD: when set, every test that needs pcscd skips (77).
 # Functions: start_card stop_card restart_card remove_card insert_card
 #   card_reader card_dir card_pid trace apdu_count card_verifies card_signs
-#   trace_count restart_pcscd pinpad_type pinpad_features pinpad_log need_pinpad
+#   expect_auth_tries trace_count restart_pcscd pinpad_type pinpad_features pinpad_log need_pinpad
 #   set_faults faults_fired wait_link
 #   ok not_ok skip fail harness_done.
 #
@@ -235,6 +235,23 @@ apdu_count() { trace_count "$1" -v '^#'; }
 # and the signatures it was asked for (COMPUTE DIGITAL SIGNATURE).
 card_verifies() { trace_count "$1" '^00200080[0-9A-F][0-9A-F]\*'; }
 card_signs() { trace_count "$1" '^802A0080'; }
+# expect_auth_tries NAME WANT-SW: ok when the card's user-authentication
+# PIN counter answers WANT-SW (63Cn: n tries left) to an empty VERIFY sent
+# straight to the reader (no try spent); the applet is selected again after.
+expect_auth_tries() {
+	local out=$JV_TMP/auth-tries.out
+	if "$JV_PCSC_APDU" run "$(card_reader "$1")" > "$out" 2>&1 <<-EOF
+	00A4040C0AD392F000260100000001 9000
+	00A4020C020018 9000
+	00200080 $2
+	00A4040C0AD392F000260100000001 9000
+	EOF
+	then
+		ok "card counter: $2"
+	else
+		not_ok "card counter: want $2: $(grep -E 'FAIL|expected' "$out" | tr '\n' ' ')"
+	fi
+}
 # trace_count NAME GREP-ARGS...: the lines of the card's trace that match.
 trace_count() {
 	local name=$1 t

@@ -2,7 +2,8 @@
 # p11check (a dlopen client of the built module) or pkcs11-tool.
 check_PROGRAMS += tests/integration/p11check
 tests_integration_p11check_SOURCES = tests/integration/p11check.c \
-	tests/integration/p11check.h tests/integration/p11check_events.c tests/integration/p11check_failsafe.c \
+	tests/integration/p11check.h tests/integration/p11check_tokens.c tests/integration/p11check_mechs.c \
+	tests/integration/p11check_pins.c tests/integration/p11check_events.c tests/integration/p11check_failsafe.c \
 	tests/integration/p11check_pinpad.c tests/integration/p11check_face.c \
 	tests/integration/p11util.c tests/integration/p11util.h
 tests_integration_p11check_LDADD = -ldl -lpthread

@@ -1,27 +1,13 @@
 /* p11check: the PIN-pad reader's scenarios (tests/integration/pinpad-login.sh).
  * The keypad is fed from files by the shell (tests/harness/env.sh); these
- * commands make the PKCS#11 calls and print their results. */
+ * commands make the PKCS#11 calls and print their results.  A login or a
+ * PIN change on the keypad is login or setpin without PINs
+ * (p11check_pins.c). */
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "p11check.h"
-
-/* flags: as p11check's login prints them, plus " protected" for
- * CKF_PROTECTED_AUTHENTICATION_PATH. */
-static void print_flags_pp(CK_FLAGS f)
-{
-	printf("flags:%s%s%s%s%s%s\n", f & CKF_LOGIN_REQUIRED ? " login" : "",
-	       f & CKF_USER_PIN_INITIALIZED ? " pin" : "", f & CKF_USER_PIN_COUNT_LOW ? " count-low" : "",
-	       f & CKF_USER_PIN_FINAL_TRY ? " final-try" : "", f & CKF_USER_PIN_LOCKED ? " locked" : "",
-	       f & CKF_PROTECTED_AUTHENTICATION_PATH ? " protected" : "");
-}
-
-static CK_SLOT_ID slot_of(const char *which)
-{
-	return find_slot(!strcmp(which, "sign") ? SIGN : !strcmp(which, "face") ? FACE : AUTH, 0);
-}
 
 /* pinpad-flags: "auth: flags: ..." and "sign: flags: ..." */
 int cmd_pinpad_flags(void)
@@ -35,51 +21,9 @@ int cmd_pinpad_flags(void)
 	if (a == (CK_SLOT_ID)-1 || s == (CK_SLOT_ID)-1)
 		return 2;
 	printf("auth: ");
-	print_flags_pp(token_flags(a));
+	print_flags(token_flags(a));
 	printf("sign: ");
-	print_flags_pp(token_flags(s));
-	p11->C_Finalize(NULL);
-	return 0;
-}
-
-/* pinpad-login WHICH: C_Login(CKU_USER, NULL, 0); "rv: ", "apdus: " (what
- * the call sent, keypad VERIFY included), the flags after it. */
-int cmd_pinpad_login(const char *which)
-{
-	CK_SESSION_HANDLE s;
-	CK_SLOT_ID slot;
-	long before;
-	CK_RV rv;
-
-	if (p11_init_os() != CKR_OK || (slot = slot_of(which)) == (CK_SLOT_ID)-1)
-		return 2;
-	s = open_session(slot);
-	before = apdu_count();
-	rv = p11->C_Login(s, CKU_USER, NULL, 0);
-	msleep(20);
-	printf("rv: %s\napdus: %ld\n", ckr_name(rv), apdu_count() - before);
-	print_flags_pp(token_flags(slot));
-	p11->C_Finalize(NULL);
-	return 0;
-}
-
-/* pinpad-setpin WHICH: C_SetPIN(NULL, 0, NULL, 0) in a read-write session. */
-int cmd_pinpad_setpin(const char *which)
-{
-	CK_SESSION_HANDLE s;
-	CK_SLOT_ID slot;
-	long before;
-	CK_RV rv;
-
-	if (p11_init_os() != CKR_OK || (slot = slot_of(which)) == (CK_SLOT_ID)-1)
-		return 2;
-	if (p11->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK)
-		return 2;
-	before = apdu_count();
-	rv = p11->C_SetPIN(s, NULL, 0, NULL, 0);
-	msleep(20);
-	printf("rv: %s\napdus: %ld\n", ckr_name(rv), apdu_count() - before);
-	print_flags_pp(token_flags(slot));
+	print_flags(token_flags(s));
 	p11->C_Finalize(NULL);
 	return 0;
 }
@@ -102,7 +46,7 @@ int cmd_pinpad_sign(int n)
 	if (p11_init_os() != CKR_OK || (slot = slot_of("auth")) == (CK_SLOT_ID)-1)
 		return 2;
 	s = open_session(slot);
-	rv = p11->C_Login(s, CKU_USER, NULL, 0);
+	rv = login(s, NULL);
 	printf("login: %s\n", ckr_name(rv));
 	for (i = 1; i <= n && rv == CKR_OK; i++) {
 		sl = sizeof(sig);

@@ -10,7 +10,6 @@
 harness_init
 need_pinpad
 start_card a standard "$JV_PINPAD"
-R=$(card_reader a)
 AID=00A4040C0AD392F000260100000001
 KEYLOG=$(pinpad_log)
 
@@ -31,27 +30,24 @@ expect_out() {
 }
 
 # keypad_login DESC WANT-RV WANT-FLAGS [ENTRY...]: the person types ENTRY
-# (nothing: the keypad times out), C_Login with a NULL PIN.
+# (nothing: the keypad times out), C_Login with a NULL PIN (p11check's
+# login and setpin pass NULL PINs when given none).
 keypad_login() {
 	local desc=$1 rv=$2 flags=$3
 	shift 3
 	if [ $# -gt 0 ]; then pinpad_type "$@"; else rm -f "$JV_PINPAD_DIR/keypad"; fi
-	expect_out "$desc" "$(run_check a pinpad-login auth 2>&1)" "rv: $rv" "flags:$flags"
+	expect_out "$desc" "$(run_check a login auth 2>&1)" "rv: $rv" "flags:$flags"
 }
 
-# tries WANT-SW: the card's counter, read with an empty VERIFY (no try spent).
-tries() {
-	if "$JV_PCSC_APDU" run "$R" > "$JV_TMP/tries.out" 2>&1 <<-EOF
-	$AID 9000
-	00A4020C020018 9000
-	00200080 $1
-	$AID 9000
-	EOF
-	then
-		ok "card counter: $1"
-	else
-		not_ok "card counter: want $1: $(grep -E 'FAIL|expected' "$JV_TMP/tries.out" | tr '\n' ' ')"
-	fi
+# auth_flags DESC WANT-FLAGS: the user-authentication token's flags now.
+auth_flags() { expect_out "$1" "$(run_check a pinpad-flags 2>&1)" "auth: flags: $2"; }
+
+# refused_null DESC ARGS...: p11check ARGS (a NULL PIN) is refused before
+# any APDU.
+refused_null() {
+	local desc=$1
+	shift
+	expect_out "$desc" "$(run_check a "$@" 2>&1)" "rv: CKR_ARGUMENTS_BAD" "apdus: 0"
 }
 
 # The last commands the card received end with the applet SELECT: every
@@ -69,31 +65,21 @@ expect_out "keypad reader: the 4-digit token shows a protected path" "$out" \
 	"auth: flags: login pin protected"
 expect_out "the signature token never does (its PIN has letters)" "$out" \
 	"sign: flags: login pin"
-out=$(JPKI_PKCS11_PINPAD=0 run_check a pinpad-flags 2>&1)
-expect_out "JPKI_PKCS11_PINPAD=0: no protected path" "$out" "auth: flags: login pin"
+JPKI_PKCS11_PINPAD=0 auth_flags "JPKI_PKCS11_PINPAD=0: no protected path" "login pin"
 n=$(keypad_uses)
 pinpad_type "$JV_AUTH_PIN"
-out=$(JPKI_PKCS11_PINPAD=0 run_check a pinpad-login auth 2>&1)
-expect_out "JPKI_PKCS11_PINPAD=0: a NULL PIN is refused without an APDU" "$out" \
-	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+JPKI_PKCS11_PINPAD=0 refused_null "JPKI_PKCS11_PINPAD=0: a NULL PIN is refused without an APDU" login auth
 [ "$(keypad_uses)" = "$n" ] && ok "JPKI_PKCS11_PINPAD=0: the keypad was never asked" ||
 	not_ok "JPKI_PKCS11_PINPAD=0: the keypad was asked"
 
 pinpad_features none
-out=$(run_check a pinpad-flags 2>&1)
-expect_out "reader without the feature: no protected path" "$out" "auth: flags: login pin"
-out=$(run_check a pinpad-login auth 2>&1)
-expect_out "reader without the feature: a NULL PIN is refused" "$out" \
-	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+auth_flags "reader without the feature: no protected path" "login pin"
+refused_null "reader without the feature: a NULL PIN is refused" login auth
 pinpad_features verify
-out=$(run_check a pinpad-flags 2>&1)
-expect_out "VERIFY_PIN_DIRECT alone: protected path" "$out" "auth: flags: login pin protected"
-out=$(run_check a pinpad-setpin auth 2>&1)
-expect_out "no MODIFY_PIN_DIRECT: C_SetPIN with NULL PINs refused" "$out" \
-	"rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+auth_flags "VERIFY_PIN_DIRECT alone: protected path" "login pin protected"
+refused_null "no MODIFY_PIN_DIRECT: C_SetPIN with NULL PINs refused" setpin auth
 rm -f "$JV_PINPAD_DIR/features"
-out=$(run_check a pinpad-login sign 2>&1)
-expect_out "the signature token: a NULL PIN is refused" "$out" "rv: CKR_ARGUMENTS_BAD" "apdus: 0"
+refused_null "the signature token: a NULL PIN is refused" login sign
 [ "$(keypad_uses)" = "$n" ] && ok "none of these asked the keypad" ||
 	not_ok "the keypad was asked $(( $(keypad_uses) - n )) times"
 
@@ -106,7 +92,7 @@ cleared "keypad login"
 grep -q '^verify-direct len=4 sw=9000$' "$KEYLOG" && ok "the driver saw 4 digits, 9000" ||
 	not_ok "no successful keypad VERIFY in the driver's log"
 keypad_login "wrong PIN on the keypad" CKR_PIN_INCORRECT " login pin count-low protected" 9999
-tries 63C2
+expect_auth_tries a 63C2
 v=$(card_verifies a)
 keypad_login "Cancel pressed" CKR_FUNCTION_CANCELED " login pin count-low protected" cancel
 keypad_login "keypad timeout" CKR_FUNCTION_CANCELED " login pin count-low protected" timeout
@@ -114,9 +100,9 @@ keypad_login "nothing typed" CKR_FUNCTION_CANCELED " login pin count-low protect
 keypad_login "3 digits typed" CKR_PIN_LEN_RANGE " login pin count-low protected" 123
 [ "$(card_verifies a)" = "$v" ] && ok "cancel, timeout, bad length: nothing reached the card" ||
 	not_ok "$(( $(card_verifies a) - v )) VERIFYs reached the card"
-tries 63C2
+expect_auth_tries a 63C2
 keypad_login "right PIN resets the counter" CKR_OK " login pin protected" "$JV_AUTH_PIN"
-tries 63C3
+expect_auth_tries a 63C3
 # A reader with a display gets the prompt in its structure; it still works.
 pinpad_features verify modify properties display
 keypad_login "a reader with a display" CKR_OK " login pin protected" "$JV_AUTH_PIN"
@@ -163,7 +149,7 @@ expect_out "Cancel at the signature: CKR_FUNCTION_CANCELED, still logged in" "$o
 
 # --- C_SetPIN on the keypad ---------------------------------------------------
 pinpad_type "$JV_AUTH_PIN" 5678 5678
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "C_SetPIN with NULL PINs: current PIN, new PIN twice" "$out" "rv: CKR_OK"
 grep -q '^0024018004\*\*\*\*\*\*\*\* 9000$' "$(trace a)" &&
 	ok "CHANGE REFERENCE DATA reached the card" || not_ok "no CHANGE REFERENCE DATA"
@@ -171,12 +157,12 @@ cleared "keypad PIN change"
 keypad_login "the new PIN on the keypad" CKR_OK " login pin protected" 5678
 c=$(grep -c '^0024' "$(trace a)")
 pinpad_type 5678 1111 2222
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "new PIN and confirmation differ: CKR_PIN_INVALID" "$out" "rv: CKR_PIN_INVALID"
 [ "$(grep -c '^0024' "$(trace a)")" = "$c" ] && ok "a mismatched change never reaches the card" ||
 	not_ok "a mismatched change reached the card"
 pinpad_type 5678 "$JV_AUTH_PIN" "$JV_AUTH_PIN"
-out=$(run_check a pinpad-setpin auth 2>&1)
+out=$(run_check a setpin auth 2>&1)
 expect_out "change back" "$out" "rv: CKR_OK"
 
 # --- no PIN in the debug log ------------------------------------------------
@@ -199,7 +185,7 @@ done
 
 # --- the card-face token's 4-digit PIN is typed on the keypad too ------------
 pinpad_type "$JV_FACE_PIN"
-out=$(run_check a pinpad-login face 2>&1)
+out=$(run_check a login face 2>&1)
 if grep -qx 'rv: CKR_OK' <<< "$out" && grep -q '^flags:.* protected' <<< "$out"; then
 	ok "card-face token: protected path, keypad login"
 else
@@ -213,10 +199,10 @@ cleared "card-face keypad login"
 keypad_login "wrong 1" CKR_PIN_INCORRECT " login pin count-low protected" 9999
 keypad_login "wrong 2" CKR_PIN_INCORRECT " login pin count-low final-try protected" 9999
 keypad_login "wrong 3 locks" CKR_PIN_INCORRECT " login pin locked protected" 9999
-tries 63C0
+expect_auth_tries a 63C0
 n=$(keypad_uses)
 pinpad_type "$JV_AUTH_PIN"
-out=$(run_check a pinpad-login auth 2>&1)
+out=$(run_check a login auth 2>&1)
 expect_out "locked: CKR_PIN_LOCKED without an APDU" "$out" "rv: CKR_PIN_LOCKED" "apdus: 0"
 [ "$(keypad_uses)" = "$n" ] && ok "locked: the keypad was never asked" ||
 	not_ok "locked: the keypad was asked"

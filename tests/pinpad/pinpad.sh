@@ -9,7 +9,6 @@ harness_init
 need_pinpad
 start_card a standard "$JV_PINPAD"
 R=$(card_reader a)
-AID=00A4040C0AD392F000260100000001
 
 # expect DESC WANT-OUTPUT-PATTERN CMD...: the output matches (grep -E) and
 # the exit code is 0.
@@ -31,20 +30,6 @@ typed_verify() {
 	expect "$desc: $sw" "^verify sw=$sw\$" "$JV_PCSC_APDU" verify-direct "$R" 0018
 }
 
-# tries WANT-SW: the counter, read with an empty VERIFY (spends no try).
-tries() {
-	if "$JV_PCSC_APDU" run "$R" > "$JV_TMP/tries.out" 2>&1 <<-EOF
-	$AID 9000
-	00A4020C020018 9000
-	00200080 $1
-	$AID 9000
-	EOF
-	then
-		ok "counter: $1"
-	else
-		not_ok "counter: want $1: $(grep -E 'FAIL|expected' "$JV_TMP/tries.out" | tr '\n' ' ')"
-	fi
-}
 verifies() { grep -c '^0020008004' "$(trace a)" || true; }
 
 # --- features --------------------------------------------------------------
@@ -78,7 +63,7 @@ rm -f "$JV_PINPAD_DIR/features" "$JV_PINPAD_DIR/keypad"
 # --- VERIFY on the keypad --------------------------------------------------
 typed_verify "right PIN" 9000 "$JV_AUTH_PIN"
 typed_verify "wrong PIN" 63C2 9999
-tries 63C2
+expect_auth_tries a 63C2
 n=$(verifies)
 typed_verify "cancel" 6401 cancel
 typed_verify "timeout" 6400 timeout
@@ -88,9 +73,9 @@ typed_verify "5 digits" 6403 12345
 typed_verify "a letter" 6403 12a4
 [ "$(verifies)" = "$n" ] && ok "none of these reached the card" ||
 	not_ok "$(( $(verifies) - n )) VERIFY reached the card"
-tries 63C2
+expect_auth_tries a 63C2
 typed_verify "right PIN after a wrong one" 9000 "$JV_AUTH_PIN"
-tries 63C3
+expect_auth_tries a 63C3
 
 # --- a PIN change on the keypad ---------------------------------------------
 pinpad_type "$JV_AUTH_PIN" 5678 5678
@@ -115,7 +100,7 @@ expect "change back" '^change sw=9000$' "$JV_PCSC_APDU" change-direct "$R" 0018
 typed_verify "wrong 1" 63C2 9999
 typed_verify "wrong 2" 63C1 9999
 typed_verify "wrong 3 locks" 63C0 9999
-tries 63C0
+expect_auth_tries a 63C0
 typed_verify "right PIN, locked" 6984 "$JV_AUTH_PIN"
 typed_verify "cancel, locked" 6401 cancel
 

@@ -4,7 +4,7 @@
 UNIT_TESTS = \
 	tests/unit/test_apdu tests/unit/test_jpki tests/unit/test_jpki_cert tests/unit/test_jpki_pin \
 	tests/unit/test_face tests/unit/test_card tests/unit/test_token tests/unit/test_keypad \
-	tests/unit/test_pinpad tests/unit/test_module \
+	tests/unit/test_pinpad tests/unit/test_module tests/unit/test_module_face tests/unit/test_module_threads \
 	tests/unit/test_cache tests/unit/test_sha256 tests/unit/test_cert tests/unit/test_hygiene
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -15,7 +15,8 @@ tests_unit_libunit_la_SOURCES = \
 	tests/unit/script_transport.h tests/unit/script_transport.c \
 	tests/unit/log_capture.h tests/unit/log_capture.c \
 	tests/unit/card_fixture.h tests/unit/card_fixture.c \
-	tests/unit/scripted_card.h tests/unit/scripted_card.c
+	tests/unit/scripted_card.h tests/unit/scripted_card.c \
+	tests/unit/module_fixture.h tests/unit/module_fixture.c
 tests_unit_libunit_la_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LIBS = tests/unit/libunit.la libjpkicore.la $(CMOCKA_LIBS)
 

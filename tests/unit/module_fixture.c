@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lock.h"
@@ -14,9 +16,27 @@
 jp_transport *scr;
 static CK_SLOT_ID slot0;
 
+/* A failed assertion inside a C_* call (an unexpected command) leaves the
+ * module's lock held, and the teardown's C_Finalize would wait for it
+ * forever: past this many seconds the test program ends, failed. */
+#define TEST_SECONDS 60
+
+static void timed_out(int sig)
+{
+	static const char msg[] = "module test: timed out (a failed assertion may have left a lock held)\n";
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(1);
+}
+
 int module_setup(void **state)
 {
 	(void)state;
+	signal(SIGALRM, timed_out);
+	alarm(TEST_SECONDS);
 	scr = script_new();
 	script_backend_use(scr);
 	assert_int_equal(C_Initialize(NULL), CKR_OK);
@@ -30,6 +50,7 @@ int module_teardown(void **state)
 	script_assert_done(scr);
 	script_backend_use(NULL);
 	script_free(scr);
+	alarm(0);
 	return 0;
 }
 

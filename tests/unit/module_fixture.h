@@ -18,7 +18,8 @@ extern jp_transport *scr;
 
 /* cmocka setup and teardown: a fresh script as the backend, the module
  * initialized; then finalized, the script checked played to its end and
- * freed. */
+ * freed.  A test and its teardown get a minute: a hang (a lock left held
+ * by a failed assertion) ends the program with a message. */
 int module_setup(void **state);
 int module_teardown(void **state);
 #define MODULE_TEST(fn) cmocka_unit_test_setup_teardown(fn, module_setup, module_teardown)

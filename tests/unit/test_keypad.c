@@ -12,12 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
 #include "pinpad.h"
 #include "script_transport.h"
 #include "scripted_card.h"
 #include "session.h"
-#include "lock.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -39,9 +37,6 @@ static int setup(void **state)
 {
 	jp_card_tokens *ct;
 
-	jp_lock_setup(NULL);
-	jp_global_init();
-	jp_conf_set(true, 3);
 	scr = script_new();
 	script_features(scr, ALL_FEATURES);
 	ct = scripted_card_new(scr);
@@ -53,7 +48,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	scripted_card_free(*state, scr);
-	jp_global_free();
 	return 0;
 }
 #define KEYPAD_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

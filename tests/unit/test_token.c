@@ -17,9 +17,7 @@
 #include "pin.h"
 #include "script_transport.h"
 #include "scripted_card.h"
-#include "conf.h"
 #include "session.h"
-#include "lock.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -84,9 +82,6 @@ static jp_transport *scr;
 
 static int setup(void **state)
 {
-	jp_lock_setup(NULL);
-	jp_global_init();
-	jp_conf_set(true, 3);
 	scr = script_new();
 	*state = scripted_card_new(scr);
 	return 0;
@@ -95,7 +90,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	scripted_card_free(*state, scr);
-	jp_global_free();
 	return 0;
 }
 #define TOKEN_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

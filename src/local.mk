@@ -18,7 +18,7 @@ libjpkicore_la_SOURCES = \
 	src/op.h src/op.c src/session.h src/session.c \
 	src/token.h src/token.c src/token_pin.c \
 	src/p11.h src/p11_general.c src/p11_slot.c src/p11_session.c \
-	src/p11_object.c src/p11_sign.c src/p11_unsupported.c src/p11_v3.c
+	src/p11_object.c src/p11_sign.c src/p11_fixed.h src/p11_unsupported.c src/p11_v3.c
 libjpkicore_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libjpkicore_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) -lpthread
 

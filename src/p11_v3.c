@@ -6,51 +6,42 @@
 #include "config.h"
 
 #include "jpki/pkcs11-v3.h"
-#include "p11.h"
+#include "p11_fixed.h"
 
-#define NOT_SUPPORTED(name, ...) \
-	CK_RV name(CK_SESSION_HANDLE hSession, __VA_ARGS__) \
-	{ return jp_ret(#name, CKR_FUNCTION_NOT_SUPPORTED); }
+JP_NOT_SUPPORTED(C_LoginUser, CK_USER_TYPE u, CK_UTF8CHAR_PTR p, CK_ULONG pl, CK_UTF8CHAR_PTR n, CK_ULONG nl)
+JP_NOT_SUPPORTED(C_SessionCancel, CK_FLAGS f)
 
-NOT_SUPPORTED(C_LoginUser, CK_USER_TYPE u, CK_UTF8CHAR_PTR p, CK_ULONG pl,
-	CK_UTF8CHAR_PTR n, CK_ULONG nl)
-NOT_SUPPORTED(C_SessionCancel, CK_FLAGS f)
+/* Each message-based operation: Init, the one-shot call, Begin, Next,
+ * Final.  Encryption and decryption take the same arguments; signing and
+ * verification too, but for the signature's length (out, or in). */
+#define CIPHER_ARGS CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al, \
+	CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol
+#define CIPHER_BEGIN_ARGS CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al
+#define CIPHER_NEXT_ARGS CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d, CK_ULONG dl, \
+	CK_BYTE_PTR o, CK_ULONG_PTR ol, CK_FLAGS f
+#define SIG_ARGS(sig_len) CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, sig_len sl
+#define SIG_BEGIN_ARGS CK_VOID_PTR p, CK_ULONG pl
 
-NOT_SUPPORTED(C_MessageEncryptInit, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
-NOT_SUPPORTED(C_EncryptMessage, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a,
-	CK_ULONG al, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
-NOT_SUPPORTED(C_EncryptMessageBegin, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a,
-	CK_ULONG al)
-NOT_SUPPORTED(C_EncryptMessageNext, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
-	CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol, CK_FLAGS f)
+JP_NOT_SUPPORTED(C_MessageEncryptInit, JP_INIT_ARGS)
+JP_NOT_SUPPORTED(C_EncryptMessage, CIPHER_ARGS)
+JP_NOT_SUPPORTED(C_EncryptMessageBegin, CIPHER_BEGIN_ARGS)
+JP_NOT_SUPPORTED(C_EncryptMessageNext, CIPHER_NEXT_ARGS)
+JP_NOT_SUPPORTED0(C_MessageEncryptFinal)
 
-NOT_SUPPORTED(C_MessageDecryptInit, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
-NOT_SUPPORTED(C_DecryptMessage, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a,
-	CK_ULONG al, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
-NOT_SUPPORTED(C_DecryptMessageBegin, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a,
-	CK_ULONG al)
-NOT_SUPPORTED(C_DecryptMessageNext, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
-	CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol, CK_FLAGS f)
+JP_NOT_SUPPORTED(C_MessageDecryptInit, JP_INIT_ARGS)
+JP_NOT_SUPPORTED(C_DecryptMessage, CIPHER_ARGS)
+JP_NOT_SUPPORTED(C_DecryptMessageBegin, CIPHER_BEGIN_ARGS)
+JP_NOT_SUPPORTED(C_DecryptMessageNext, CIPHER_NEXT_ARGS)
+JP_NOT_SUPPORTED0(C_MessageDecryptFinal)
 
-NOT_SUPPORTED(C_MessageSignInit, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
-NOT_SUPPORTED(C_SignMessage, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
-	CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
-NOT_SUPPORTED(C_SignMessageBegin, CK_VOID_PTR p, CK_ULONG pl)
-NOT_SUPPORTED(C_SignMessageNext, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
-	CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+JP_NOT_SUPPORTED(C_MessageSignInit, JP_INIT_ARGS)
+JP_NOT_SUPPORTED(C_SignMessage, SIG_ARGS(CK_ULONG_PTR))
+JP_NOT_SUPPORTED(C_SignMessageBegin, SIG_BEGIN_ARGS)
+JP_NOT_SUPPORTED(C_SignMessageNext, SIG_ARGS(CK_ULONG_PTR))
+JP_NOT_SUPPORTED0(C_MessageSignFinal)
 
-NOT_SUPPORTED(C_MessageVerifyInit, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
-NOT_SUPPORTED(C_VerifyMessage, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
-	CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG sl)
-NOT_SUPPORTED(C_VerifyMessageBegin, CK_VOID_PTR p, CK_ULONG pl)
-NOT_SUPPORTED(C_VerifyMessageNext, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
-	CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG sl)
-
-/* The Final calls take the session only. */
-#define FINAL_NOT_SUPPORTED(name) \
-	CK_RV name(CK_SESSION_HANDLE hSession) \
-	{ return jp_ret(#name, CKR_FUNCTION_NOT_SUPPORTED); }
-FINAL_NOT_SUPPORTED(C_MessageEncryptFinal)
-FINAL_NOT_SUPPORTED(C_MessageDecryptFinal)
-FINAL_NOT_SUPPORTED(C_MessageSignFinal)
-FINAL_NOT_SUPPORTED(C_MessageVerifyFinal)
+JP_NOT_SUPPORTED(C_MessageVerifyInit, JP_INIT_ARGS)
+JP_NOT_SUPPORTED(C_VerifyMessage, SIG_ARGS(CK_ULONG))
+JP_NOT_SUPPORTED(C_VerifyMessageBegin, SIG_BEGIN_ARGS)
+JP_NOT_SUPPORTED(C_VerifyMessageNext, SIG_ARGS(CK_ULONG))
+JP_NOT_SUPPORTED0(C_MessageVerifyFinal)

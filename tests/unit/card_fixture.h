@@ -14,6 +14,7 @@
 #define SEL(ef)   "00 A4 02 0C 02 " ef
 #define OK        "90 00"
 #define VERIFY_Q  "00 20 00 80"
+#define SEL_FACE  "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08"
 
 typedef struct {
 	jp_transport *t;

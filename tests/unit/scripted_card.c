@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "conf.h"
+#include "lock.h"
 #include "scripted_card.h"
 
 jp_card_tokens *scripted_card_new(jp_transport *scr)
@@ -15,6 +17,9 @@ jp_card_tokens *scripted_card_new(jp_transport *scr)
 	jp_card_tokens *ct = calloc(1, sizeof(*ct));
 
 	assert_non_null(ct);
+	jp_lock_setup(NULL);
+	jp_global_init();
+	jp_conf_set(true, 3);
 	script_backend_use(scr);
 	assert_int_equal(jp_card_init(&ct->card, "scripted"), 0);
 	ct->tokens[JPKI_AUTH].cred = JPKI_AUTH;
@@ -35,4 +40,5 @@ void scripted_card_free(jp_card_tokens *ct, jp_transport *scr)
 	jp_token_clear(&ct->tokens[JPKI_AUTH]);
 	jp_token_clear(&ct->tokens[JPKI_SIGN]);
 	free(ct);
+	jp_global_free();
 }

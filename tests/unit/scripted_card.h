@@ -8,10 +8,12 @@
 
 /* A card with both certificates and full PIN counters, as detection
  * leaves it, no keypad; every connection reaches scr (made the backend in
- * use). */
+ * use).  The module's locks and global state are set up as C_Initialize
+ * leaves them, configured with CKA_ALWAYS_AUTHENTICATE on the signature
+ * key, the two certificate tokens shown and PIN-pad use allowed. */
 jp_card_tokens *scripted_card_new(jp_transport *scr);
 /* Check that scr's script was played to its end, then free the card, its
- * tokens and scr. */
+ * tokens, scr and the global state. */
 void scripted_card_free(jp_card_tokens *ct, jp_transport *scr);
 
 #endif

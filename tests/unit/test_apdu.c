@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -44,6 +45,7 @@ static int teardown(void **state)
 	free(f);
 	return 0;
 }
+#define XCHG_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* One exchange into f->resp, room for cap bytes. */
 static jp_rv xchg_into(fixture *f, const jp_apdu *a, size_t cap)
@@ -109,13 +111,23 @@ static void test_encode_refuses(void **state)
 	assert_int_equal(jp_apdu_encode(&fine, buf, 8), 8);
 }
 
+/* A READ BINARY with Le le that the card answers with answer_hex:
+ * exchanged without error, the answer in f. */
+static void read_answered(fixture *f, uint8_t le, const char *answer_hex)
+{
+	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, le, 0 };
+	char cmd[32];
+
+	snprintf(cmd, sizeof(cmd), "00 B0 00 00 %02X", le);
+	script_expect(f->t, cmd, answer_hex);
+	assert_int_equal(xchg(f, &a), JP_OK);
+}
+
 static void test_exchange_plain(void **state)
 {
 	fixture *f = *state;
-	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 3, 0 };
 
-	script_expect(f->t, "00 B0 00 00 03", "8F 8F 00 90 00");
-	assert_int_equal(xchg(f, &a), JP_OK);
+	read_answered(f, 3, "8F 8F 00 90 00");
 	assert_int_equal(f->sw, 0x9000);
 	assert_int_equal(f->n, 3);
 	assert_memory_equal(f->resp, "\x8F\x8F\x00", 3);
@@ -124,10 +136,8 @@ static void test_exchange_plain(void **state)
 static void test_exchange_sw_not_interpreted(void **state)
 {
 	fixture *f = *state;
-	jp_apdu a = { 0x00, 0xB0, 0x00, 0x00, NULL, 0, 0, 0 };
 
-	script_expect(f->t, "00 B0 00 00 00", "69 82");
-	assert_int_equal(xchg(f, &a), JP_OK);
+	read_answered(f, 0, "69 82");
 	assert_int_equal(f->sw, 0x6982);
 	assert_int_equal(f->n, 0);
 }
@@ -272,16 +282,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encode_cases),
 		cmocka_unit_test(test_encode_refuses),
-		cmocka_unit_test_setup_teardown(test_exchange_plain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exchange_sw_not_interpreted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_response, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_response_chained, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_response_endless, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_le_resent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_le_not_resent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_answers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transport_error_passes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trace_redacts, setup, teardown),
+		XCHG_TEST(test_exchange_plain),
+		XCHG_TEST(test_exchange_sw_not_interpreted),
+		XCHG_TEST(test_get_response),
+		XCHG_TEST(test_get_response_chained),
+		XCHG_TEST(test_get_response_endless),
+		XCHG_TEST(test_wrong_le_resent),
+		XCHG_TEST(test_wrong_le_not_resent),
+		XCHG_TEST(test_malformed_answers),
+		XCHG_TEST(test_transport_error_passes),
+		XCHG_TEST(test_trace_redacts),
 		cmocka_unit_test(test_log_off_by_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

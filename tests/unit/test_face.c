@@ -15,7 +15,6 @@
 #include "face.h"
 #include "log_capture.h"
 
-#define SEL_FACE  "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08"
 #define READ0     "00 B0 00 00 00"
 
 /* FF10 0C "123456789018" */

@@ -12,12 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
 #include "pinpad.h"
 #include "script_transport.h"
 #include "scripted_card.h"
 #include "session.h"
-#include "lock.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -39,9 +37,6 @@ static int setup(void **state)
 {
 	jp_card_tokens *ct;
 
-	jp_lock_setup(NULL);
-	jp_global_init();
-	jp_conf_set(true, 3);
 	scr = script_new();
 	script_features(scr, ALL_FEATURES);
 	ct = scripted_card_new(scr);
@@ -53,20 +48,29 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	scripted_card_free(*state, scr);
-	jp_global_free();
 	return 0;
 }
+#define KEYPAD_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* A keypad VERIFY of the user-authentication PIN answered with resp_hex,
- * in its transaction: the applet, the PIN's EF, the keypad, the clear. */
-static void expect_keypad_verify(const char *resp_hex, bool clear)
+ * in its transaction: the applet, the reader's properties (answered with
+ * props_hex; NULL: a reader without them is not asked), the PIN's EF, the
+ * keypad, the clear. */
+static void expect_keypad_verify_props(const char *props_hex, const char *resp_hex, bool clear)
 {
 	script_expect(scr, SEL_APP, OK);
-	script_expect_control(scr, PROPS_CODE, NO_DISPLAY);
+	if (props_hex)
+		script_expect_control(scr, PROPS_CODE, props_hex);
 	script_expect(scr, SEL("00 18"), OK);
 	script_expect_control(scr, VERIFY_CODE, resp_hex);
 	if (clear)
 		script_expect(scr, SEL_APP, OK);
+}
+
+/* The same on a reader without a display. */
+static void expect_keypad_verify(const char *resp_hex, bool clear)
+{
+	expect_keypad_verify_props(NO_DISPLAY, resp_hex, clear);
 }
 
 static void test_login_ok(void **state)
@@ -104,11 +108,7 @@ static void test_display(void **state)
 	uint8_t s[64], want[JP_PINPAD_VERIFY_LEN];
 	size_t n;
 
-	script_expect(scr, SEL_APP, OK);
-	script_expect_control(scr, PROPS_CODE, DISPLAY_2X16);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect_control(scr, VERIFY_CODE, OK);
-	script_expect(scr, SEL_APP, OK);
+	expect_keypad_verify_props(DISPLAY_2X16, OK, true);
 	assert_int_equal(jp_token_login_keypad(ct, t), CKR_OK);
 	n = script_last_control(scr, s, sizeof(s));
 	assert_int_equal(jp_pinpad_build_verify(s[0], want, sizeof(want)), n);
@@ -117,10 +117,7 @@ static void test_display(void **state)
 
 	jp_token_logout(t);
 	script_features(scr, "06 04 42 33 00 06");
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect_control(scr, VERIFY_CODE, OK);
-	script_expect(scr, SEL_APP, OK);
+	expect_keypad_verify_props(NULL, OK, true);
 	assert_int_equal(jp_token_login_keypad(ct, t), CKR_OK);
 	n = script_last_control(scr, s, sizeof(s));
 	assert_int_equal(n, JP_PINPAD_VERIFY_LEN);
@@ -300,14 +297,14 @@ static void test_set_pin(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_login_ok, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_display, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_card_answers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reader_answers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused_without_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transport_without_feature, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sign_after_keypad_login, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_pin, setup, teardown),
+		KEYPAD_TEST(test_login_ok),
+		KEYPAD_TEST(test_display),
+		KEYPAD_TEST(test_card_answers),
+		KEYPAD_TEST(test_reader_answers),
+		KEYPAD_TEST(test_refused_without_path),
+		KEYPAD_TEST(test_transport_without_feature),
+		KEYPAD_TEST(test_sign_after_keypad_login),
+		KEYPAD_TEST(test_set_pin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

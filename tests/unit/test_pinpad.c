@@ -12,13 +12,10 @@
 #include "pinpad.h"
 #include "script_transport.h"
 
-static int parse_hex(const char *hex, jp_pinpad_features *f)
-{
-	uint8_t buf[64];
-	size_t n = hex_parse(hex, buf, sizeof(buf));
-
-	return jp_pinpad_parse_features(buf, n, f);
-}
+/* The bytes a hex string stands for, as the two arguments (bytes, length)
+ * the parsers take; they last until the next HEX(). */
+static uint8_t hex_buf[64];
+#define HEX(s) hex_buf, hex_parse((s), hex_buf, sizeof(hex_buf))
 
 static void test_features_found(void **state)
 {
@@ -27,20 +24,20 @@ static void test_features_found(void **state)
 	(void)state;
 	/* A CCID reader's list: verify, modify, properties, and a tag we do
 	 * not use (12: GET_TLV_PROPERTIES). */
-	assert_int_equal(parse_hex("0604 42330006" "0704 42330007"
-				   "0A04 4233000A" "1204 42330012", &f), 0);
+	assert_int_equal(jp_pinpad_parse_features(HEX("0604 42330006" "0704 42330007"
+	                                               "0A04 4233000A" "1204 42330012"), &f), 0);
 	assert_int_equal(f.verify_direct, 0x42330006);
 	assert_int_equal(f.modify_direct, 0x42330007);
 	assert_int_equal(f.pin_properties, 0x4233000A);
 
 	/* Only what is there; an unused tag of another length is skipped. */
-	assert_int_equal(parse_hex("1302 ABCD" "0604 11223344", &f), 0);
+	assert_int_equal(jp_pinpad_parse_features(HEX("1302 ABCD" "0604 11223344"), &f), 0);
 	assert_int_equal(f.verify_direct, 0x11223344);
 	assert_int_equal(f.modify_direct, 0);
 	assert_int_equal(f.pin_properties, 0);
 
 	/* vpcd's answer: no keypad; an empty answer: no features. */
-	assert_int_equal(parse_hex("1204 42330012", &f), 0);
+	assert_int_equal(jp_pinpad_parse_features(HEX("1204 42330012"), &f), 0);
 	assert_int_equal(f.verify_direct, 0);
 	assert_int_equal(jp_pinpad_parse_features(NULL, 0, &f), 0);
 	assert_int_equal(f.verify_direct, 0);
@@ -61,7 +58,7 @@ static void test_features_malformed(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&f, 0x55, sizeof(f));
-		assert_int_equal(parse_hex(bad[i], &f), -1);
+		assert_int_equal(jp_pinpad_parse_features(HEX(bad[i]), &f), -1);
 		/* Malformed means none, even the good TLVs before the bad. */
 		assert_int_equal(f.verify_direct, 0);
 		assert_int_equal(f.modify_direct, 0);
@@ -86,9 +83,20 @@ static void test_properties(void **state)
 	assert_int_equal(lines, 0);
 }
 
+/* build() makes want[0..n) with this timeout, and nothing in less room. */
+static void assert_builds(size_t (*build)(uint8_t timeout, uint8_t *out, size_t cap), uint8_t timeout,
+                          const uint8_t *want, size_t n)
+{
+	uint8_t out[64];
+
+	assert_int_equal(build(timeout, out, sizeof(out)), n);
+	assert_memory_equal(out, want, n);
+	assert_int_equal(build(timeout, out, n - 1), 0);
+}
+
 static void test_build_verify(void **state)
 {
-	uint8_t out[64], want[64];
+	uint8_t want[64];
 	size_t n = hex_parse(
 		"1E 1E"         /* bTimerOut, bTimerOut2 = 30 s */
 		"82"            /* bytes, offset 0, left, ASCII */
@@ -105,14 +113,12 @@ static void test_build_verify(void **state)
 
 	(void)state;
 	assert_int_equal(n, JP_PINPAD_VERIFY_LEN);
-	assert_int_equal(jp_pinpad_build_verify(30, out, sizeof(out)), n);
-	assert_memory_equal(out, want, n);
-	assert_int_equal(jp_pinpad_build_verify(30, out, n - 1), 0);
+	assert_builds(jp_pinpad_build_verify, 30, want, n);
 }
 
 static void test_build_change(void **state)
 {
-	uint8_t out[64], want[64];
+	uint8_t want[64];
 	size_t n = hex_parse(
 		"00 00"         /* reader's default timeouts */
 		"82 04 00"      /* as for VERIFY */
@@ -129,17 +135,7 @@ static void test_build_change(void **state)
 
 	(void)state;
 	assert_int_equal(n, JP_PINPAD_CHANGE_LEN);
-	assert_int_equal(jp_pinpad_build_change(0, out, sizeof(out)), n);
-	assert_memory_equal(out, want, n);
-	assert_int_equal(jp_pinpad_build_change(0, out, n - 1), 0);
-}
-
-static jp_pinpad_result result_hex(const char *hex, uint16_t *sw)
-{
-	uint8_t buf[16];
-	size_t n = hex_parse(hex, buf, sizeof(buf));
-
-	return jp_pinpad_result_of(buf, n, sw);
+	assert_builds(jp_pinpad_build_change, 0, want, n);
 }
 
 /* Only the reader's own answers are told apart here; every card status
@@ -149,23 +145,23 @@ static void test_results(void **state)
 	uint16_t sw;
 
 	(void)state;
-	assert_int_equal(result_hex("9000", &sw), JP_PINPAD_CARD);
+	assert_int_equal(jp_pinpad_result_of(HEX("9000"), &sw), JP_PINPAD_CARD);
 	assert_int_equal(sw, 0x9000);
-	assert_int_equal(result_hex("63C2", &sw), JP_PINPAD_CARD);
+	assert_int_equal(jp_pinpad_result_of(HEX("63C2"), &sw), JP_PINPAD_CARD);
 	assert_int_equal(sw, 0x63C2);
-	assert_int_equal(result_hex("6984", &sw), JP_PINPAD_CARD);
+	assert_int_equal(jp_pinpad_result_of(HEX("6984"), &sw), JP_PINPAD_CARD);
 	assert_int_equal(sw, 0x6984);
-	assert_int_equal(result_hex("6982", NULL), JP_PINPAD_CARD);
-	assert_int_equal(result_hex("6401", &sw), JP_PINPAD_CANCELLED);
+	assert_int_equal(jp_pinpad_result_of(HEX("6982"), NULL), JP_PINPAD_CARD);
+	assert_int_equal(jp_pinpad_result_of(HEX("6401"), &sw), JP_PINPAD_CANCELLED);
 	assert_int_equal(sw, 0x6401);
-	assert_int_equal(result_hex("6400", NULL), JP_PINPAD_TIMEOUT);
-	assert_int_equal(result_hex("6402", NULL), JP_PINPAD_MISMATCH);
-	assert_int_equal(result_hex("6403", NULL), JP_PINPAD_LENGTH);
-	assert_int_equal(result_hex("6B80", &sw), JP_PINPAD_REFUSED);
+	assert_int_equal(jp_pinpad_result_of(HEX("6400"), NULL), JP_PINPAD_TIMEOUT);
+	assert_int_equal(jp_pinpad_result_of(HEX("6402"), NULL), JP_PINPAD_MISMATCH);
+	assert_int_equal(jp_pinpad_result_of(HEX("6403"), NULL), JP_PINPAD_LENGTH);
+	assert_int_equal(jp_pinpad_result_of(HEX("6B80"), &sw), JP_PINPAD_REFUSED);
 	assert_int_equal(sw, 0x6B80);
 	/* The status word is the last two bytes; data before it is ignored. */
-	assert_int_equal(result_hex("AABB 6401", NULL), JP_PINPAD_CANCELLED);
-	assert_int_equal(result_hex("90", &sw), JP_PINPAD_REFUSED);
+	assert_int_equal(jp_pinpad_result_of(HEX("AABB 6401"), NULL), JP_PINPAD_CANCELLED);
+	assert_int_equal(jp_pinpad_result_of(HEX("90"), &sw), JP_PINPAD_REFUSED);
 	assert_int_equal(sw, 0);
 	assert_int_equal(jp_pinpad_result_of(NULL, 0, &sw), JP_PINPAD_REFUSED);
 }

@@ -17,9 +17,7 @@
 #include "pin.h"
 #include "script_transport.h"
 #include "scripted_card.h"
-#include "conf.h"
 #include "session.h"
-#include "lock.h"
 #include "token.h"
 
 #define SEL_APP "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
@@ -84,9 +82,6 @@ static jp_transport *scr;
 
 static int setup(void **state)
 {
-	jp_lock_setup(NULL);
-	jp_global_init();
-	jp_conf_set(true, 3);
 	scr = script_new();
 	*state = scripted_card_new(scr);
 	return 0;
@@ -95,8 +90,23 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	scripted_card_free(*state, scr);
-	jp_global_free();
 	return 0;
+}
+#define TOKEN_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+#define VERIFY_1234   "00 20 00 80 04 31 32 33 34"
+#define VERIFY_ABC123 "00 20 00 80 06 41 42 43 31 32 33"
+
+/* A VERIFY in its transaction: the applet, the PIN's EF (sel_ef), the
+ * VERIFY answered with resp_hex; with clear, the applet selected again,
+ * which makes the card forget the PIN. */
+static void expect_verify(const char *sel_ef, const char *verify_hex, const char *resp_hex, bool clear)
+{
+	script_expect(scr, SEL_APP, OK);
+	script_expect(scr, sel_ef, OK);
+	script_expect(scr, verify_hex, resp_hex);
+	if (clear)
+		script_expect(scr, SEL_APP, OK);
 }
 
 static CK_RV login(jp_card_tokens *ct, jpki_cred cred, const char *pin)
@@ -145,10 +155,7 @@ static void test_sign_pin_lower_case(void **state)
 	jp_card_tokens *ct = *state;
 
 	ct->tokens[JPKI_SIGN].cert_tried = true;
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 1B"), OK);
-	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
-	script_expect(scr, SEL_APP, OK);
+	expect_verify(SEL("00 1B"), VERIFY_ABC123, OK, true);
 	assert_int_equal(login(ct, JPKI_SIGN, "abc123"), CKR_OK);
 	assert_true(ct->tokens[JPKI_SIGN].logged_in);
 }
@@ -158,9 +165,7 @@ static void test_set_sign_pin_lower_case(void **state)
 {
 	jp_card_tokens *ct = *state;
 
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 1B"), OK);
-	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	expect_verify(SEL("00 1B"), VERIFY_ABC123, OK, false);
 	script_expect(scr, "00 24 01 80 06 4E 45 57 37 38 39", OK);
 	script_expect(scr, SEL_APP, OK);
 	assert_int_equal(set_pin(ct, JPKI_SIGN, "abC123", "new789"), CKR_OK);
@@ -170,10 +175,7 @@ static void test_login_ok_clears(void **state)
 {
 	jp_card_tokens *ct = *state;
 
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
-	script_expect(scr, SEL_APP, OK);       /* the card forgets the PIN */
+	expect_verify(SEL("00 18"), VERIFY_1234, OK, true); /* the card forgets the PIN */
 	assert_int_equal(login(ct, JPKI_AUTH, "1234"), CKR_OK);
 	assert_true(ct->tokens[JPKI_AUTH].logged_in);
 	assert_non_null(ct->tokens[JPKI_AUTH].pin);
@@ -187,10 +189,7 @@ static void test_login_wrong_then_locked(void **state)
 {
 	jp_card_tokens *ct = *state;
 
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect(scr, "00 20 00 80 04 39 39 39 39", "63 C0");
-	script_expect(scr, SEL_APP, OK);
+	expect_verify(SEL("00 18"), "00 20 00 80 04 39 39 39 39", "63 C0", true);
 	assert_int_equal(login(ct, JPKI_AUTH, "9999"), CKR_PIN_INCORRECT);
 	assert_int_equal(ct->tokens[JPKI_AUTH].tries, 0);
 	/* locked: never sent again */
@@ -231,10 +230,7 @@ static void test_reverify_failure_logs_out(void **state)
 	t->logged_in = true;
 	t->pin = jp_secret_new();
 	jp_secret_set(t->pin, (const uint8_t *)"1234", 4);
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect(scr, "00 20 00 80 04 31 32 33 34", "63 C2");   /* changed elsewhere */
-	script_expect(scr, SEL_APP, OK);
+	expect_verify(SEL("00 18"), VERIFY_1234, "63 C2", true); /* changed elsewhere */
 	assert_int_equal(jp_token_sign(ct, t, NULL, NULL, digestinfo, sizeof(digestinfo), sig, &sl),
 	                 CKR_USER_NOT_LOGGED_IN);
 	assert_false(t->logged_in);
@@ -263,9 +259,7 @@ static void test_sign_flow(void **state)
 	for (i = 0; i < 51; i++)
 		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " %02X", digestinfo[i]);
 	snprintf(cmd + n, sizeof(cmd) - (size_t)n, " 00");
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 18"), OK);
-	script_expect(scr, "00 20 00 80 04 31 32 33 34", OK);
+	expect_verify(SEL("00 18"), VERIFY_1234, OK, false);
 	script_expect(scr, SEL("00 17"), OK);
 	script_expect_data(scr, cmd, answer, sizeof(answer), 0x9000);
 	script_expect(scr, SEL_APP, OK);
@@ -287,9 +281,7 @@ static void test_context_login_holds_card(void **state)
 	memset(&s, 0, sizeof(s));
 	t->logged_in = true;
 	memset(answer, 0x33, sizeof(answer));
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 1B"), OK);
-	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	expect_verify(SEL("00 1B"), VERIFY_ABC123, OK, false);
 	assert_int_equal(jp_token_check_pin(ct, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
 	assert_true(jp_card_held_by(&ct->card, &s));
 	assert_int_equal(script_ends(scr), 0);          /* still inside the transaction */
@@ -308,9 +300,7 @@ static void test_hold_released_by_other_use(void **state)
 	jp_session s;
 
 	memset(&s, 0, sizeof(s));
-	script_expect(scr, SEL_APP, OK);
-	script_expect(scr, SEL("00 1B"), OK);
-	script_expect(scr, "00 20 00 80 06 41 42 43 31 32 33", OK);
+	expect_verify(SEL("00 1B"), VERIFY_ABC123, OK, false);
 	assert_int_equal(jp_token_check_pin(ct, t, (const CK_UTF8CHAR *)"ABC123", 6, &s, NULL), CKR_OK);
 	script_expect(scr, SEL_APP, OK);                /* cleared and ended */
 	jp_token_release_hold(ct);
@@ -432,20 +422,20 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pin_rules),
-		cmocka_unit_test_setup_teardown(test_format_costs_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sign_pin_must_mix, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sign_pin_lower_case, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_sign_pin_lower_case, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_login_ok_clears, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_login_wrong_then_locked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_pin_token, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_error_not_retried, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reverify_failure_logs_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sign_flow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_context_login_holds_card, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hold_released_by_other_use, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_needs, setup, teardown),
+		TOKEN_TEST(test_format_costs_nothing),
+		TOKEN_TEST(test_sign_pin_must_mix),
+		TOKEN_TEST(test_sign_pin_lower_case),
+		TOKEN_TEST(test_set_sign_pin_lower_case),
+		TOKEN_TEST(test_login_ok_clears),
+		TOKEN_TEST(test_login_wrong_then_locked),
+		TOKEN_TEST(test_no_pin_token),
+		TOKEN_TEST(test_verify_error_not_retried),
+		TOKEN_TEST(test_reverify_failure_logs_out),
+		TOKEN_TEST(test_sign_flow),
+		TOKEN_TEST(test_context_login_holds_card),
+		TOKEN_TEST(test_hold_released_by_other_use),
+		TOKEN_TEST(test_objects),
+		TOKEN_TEST(test_find_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,6 +67,11 @@ void jp_conf_load(void)
 	jp_cache_init(&cfg.cache, !env_off("JPKI_PKCS11_CACHE"));
 }
 
+void jp_conf_unload(void)
+{
+	jp_cache_free(&cfg.cache);
+}
+
 bool jp_conf_pinpad(void)
 {
 	return cfg.pinpad;

@@ -15,6 +15,9 @@ extern unsigned jp_module_tokens;
  * JPKI_PKCS11_PINPAD, JPKI_PKCS11_CACHE (and the cache's place:
  * XDG_CACHE_HOME, HOME). */
 void jp_conf_load(void);
+/* Let go of what jp_conf_load() allocated (C_Finalize); the cache is off
+ * until the next load. */
+void jp_conf_unload(void);
 
 /* CKA_ALWAYS_AUTHENTICATE on the signature key (default on). */
 bool jp_conf_always_auth(void);

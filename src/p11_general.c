@@ -281,6 +281,7 @@ static CK_RV finalize(CK_VOID_PTR reserved)
 	jp_slots_free_all(true);
 	jp_slots_close_service();
 	jp_global_free();
+	jp_conf_unload();
 	__atomic_store_n(&gate.state, UNINITIALIZED, __ATOMIC_SEQ_CST);
 	return CKR_OK;
 }

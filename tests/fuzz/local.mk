@@ -16,7 +16,7 @@ FUZZ_CARD_SOURCES = tests/fuzz/fuzz_card.c tests/fuzz/fuzz_card.h \
 FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c $(FUZZ_CARD_SOURCES)
 FUZZ_MODULE_SOURCES = tests/fuzz/fuzz_module.c tests/fuzz/fuzz_backend.c tests/fuzz/fuzz_backend.h \
 	tests/fuzz/fuzz_backend_state.c tests/fuzz/fuzz_backend_state.h tests/fuzz/fuzz_backend_rules.c \
-	tests/fuzz/fuzz_transport.h
+	tests/fuzz/fuzz_env.c tests/fuzz/fuzz_env.h tests/fuzz/fuzz_transport.h
 #   tests/fuzz/fuzz_face -max_total_time=60 NEW_DIR ../tests/fuzz/corpus/face
 # fuzz_face: the card-face applet and its parser.
 FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c $(FUZZ_CARD_SOURCES)

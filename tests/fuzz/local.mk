@@ -11,6 +11,9 @@
 # fuzz_jpki: the card application layer over fuzz_transport.
 # fuzz_module: the whole module through its C_* functions over fuzz_backend,
 # which checks that no transaction or connection ends with the card verified.
+# Its seeds are made by gen_module_corpus.py from a card model; after a
+# change to the commands the module sends, regenerate them:
+#   tests/fuzz/gen_module_corpus.py tests/fuzz/fuzz_module_replay tests/fuzz/corpus/module
 FUZZ_CARD_SOURCES = tests/fuzz/fuzz_card.c tests/fuzz/fuzz_card.h \
 	tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
 FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c $(FUZZ_CARD_SOURCES)

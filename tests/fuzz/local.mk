@@ -11,7 +11,8 @@
 # fuzz_jpki: the card application layer over fuzz_transport.
 # fuzz_module: the whole module through its C_* functions over fuzz_backend,
 # which checks that no transaction or connection ends with the card verified.
-# Its seeds are made by gen_module_corpus.py from a card model; after a
+# Its seeds are made by gen_module_corpus.py from a card model, and
+# module-corpus.sh checks they still reach what they are named for; after a
 # change to the commands the module sends, regenerate them:
 #   tests/fuzz/gen_module_corpus.py tests/fuzz/fuzz_module_replay tests/fuzz/corpus/module
 FUZZ_CARD_SOURCES = tests/fuzz/fuzz_card.c tests/fuzz/fuzz_card.h \
@@ -25,7 +26,8 @@ FUZZ_MODULE_SOURCES = tests/fuzz/fuzz_module.c tests/fuzz/fuzz_backend.c tests/f
 FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c $(FUZZ_CARD_SOURCES)
 
 check_PROGRAMS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
-TESTS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
+TESTS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay tests/fuzz/module-corpus.sh
+dist_noinst_SCRIPTS += tests/fuzz/module-corpus.sh
 tests_fuzz_fuzz_jpki_replay_SOURCES = $(FUZZ_JPKI_SOURCES) tests/fuzz/fuzz_replay.c
 tests_fuzz_fuzz_jpki_replay_LDADD = libjpkicore.la
 tests_fuzz_fuzz_module_replay_SOURCES = $(FUZZ_MODULE_SOURCES) tests/fuzz/fuzz_replay.c

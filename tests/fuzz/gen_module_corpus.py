@@ -155,16 +155,22 @@ def commands(binary, data):
             if l.startswith("fuzz ->") and not (i + 1 < len(lines) and lines[i + 1] == "fuzz <- gone")]
 
 
+# Answers after the last one the module reads: a module that goes further
+# than it should (sends a PIN again, skips a step) meets a card that still
+# answers, not the end of the input, so the backend's rules see it.
+SLACK = [b"\x90\x00"] * 4
+
+
 def grow(binary, ops, card):
     """The card answers the first command left unanswered, until the
-    module sends nothing more."""
+    module sends nothing more; then the slack."""
     head = encode_ops(ops)
     answers = []
     while True:
         data = head + encode_stream([r for recs in answers for r in recs])
         cmds = commands(binary, data)
         if len(cmds) <= len(answers):
-            return data
+            return data + encode_stream(SLACK)
         answers.append(card.answer(cmds[len(answers)]))
 
 
@@ -175,6 +181,7 @@ START_AUTH = [("slot-list", 1), ("open", 0), login("1234")]
 START_SIGN = [("slot-list", 1), ("open", 1), login("ABC123")]
 SIGN_AUTH = [("find", FIND_PRIV), ("sign-init", RSA_PKCS), ("sign", 0x40)]
 RESIGN_AUTH = [("sign-init", RSA_PKCS), ("sign", 0)]
+RESIGN_SIGN = [("sign-init", SHA256), ("sign", 0)]     # with always-authenticate off
 SET_PIN_AUTH = [("slot-list", 1), ("open", OPEN_RW_AUTH), login("1234"), ("set-pin", 0x60)]     # 1234 -> 0000
 
 
@@ -198,8 +205,7 @@ PROFILES = {
     "auth-bad-format": ([("slot-list", 1), ("open", 0), login("12a4"), login("abc123")] + SIGN_AUTH, {}),
     "sign-context": (START_SIGN + [("find", FIND_CERT), ("attrs", 0)] + sign_context() + VERIFY, {}),
     "sign-context-wrong-pin": (START_SIGN + sign_context("XYZ999"), {}),
-    "sign-without-always-auth": ([("reinit", 1)] + START_SIGN + SIGN_AUTH + [("sign-init", SHA256),
-                                                                              ("sign", 0)], {}),
+    "sign-without-always-auth": ([("reinit", 1)] + START_SIGN + SIGN_AUTH + RESIGN_SIGN, {}),
     "sign-hold-released": (START_SIGN + HOLD_SIGN + [("token-info", 0), ("open", 0), ("sign", 0)], {}),
     "set-pin-auth": (SET_PIN_AUTH + SIGN_AUTH + RESIGN_AUTH, {}),
     "set-pin-sign": ([("slot-list", 1), ("open", OPEN_RW_SIGN), login("ABC123"), ("set-pin", 0xC9)]
@@ -209,6 +215,8 @@ PROFILES = {
     # a re-verification the card rejects: logged out, the PIN never sent again
     "resign-rejected": (START_AUTH + SIGN_AUTH + RESIGN_AUTH + RESIGN_AUTH,
                         dict(fault={("verify", 1): b"\x63\xc2"})),
+    "sign-resign-rejected": ([("reinit", 1)] + START_SIGN + SIGN_AUTH + RESIGN_SIGN * 2,
+                             dict(fault={("verify", 1): b"\x63\xc4"})),
     # faults in the middle of a transaction with the card verified
     "verify-lost": (START_AUTH + SIGN_AUTH, dict(fault={("verify", 0): LOST})),
     "removed-at-sign": (START_AUTH + SIGN_AUTH, dict(fault={("sign", 0): GONE})),

@@ -10,7 +10,7 @@
 # a word it must show, or -word it must not.  Also:
 #   - every seed has a row and every row a seed (missing evidence fails);
 #   - at least MIN_VERIFY seeds send a VERIFY with a PIN and MIN_SIGN reach
-#     a signature command (the regenerated corpus has 28 and 15);
+#     a signature command (the regenerated corpus has 29 and 16);
 #   - the module reads no cache of the user's: with HOME an empty scratch
 #     directory and XDG_CACHE_HOME unset, the directory stays empty, and
 #     two replays of a seed print the same trace.
@@ -18,8 +18,8 @@
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 replay=$top_builddir/tests/fuzz/fuzz_module_replay
 corpus=$top_srcdir/tests/fuzz/corpus/module
-MIN_VERIFY=28
-MIN_SIGN=15
+MIN_VERIFY=29
+MIN_SIGN=16
 failed=0
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; failed=1; }
@@ -40,6 +40,7 @@ declare -A want=(
 	[cache-known-cert]="verified sign signed cleared"
 	# a re-verification rejected: the next signature call sends no PIN
 	[resign-rejected]="rejected resign signed"
+	[sign-resign-rejected]="rejected resign signed"
 	# faults in the middle of a transaction with the card verified
 	[verify-lost]="verify fault cleared"
 	[removed-at-sign]="sign fault unpowered -signed"

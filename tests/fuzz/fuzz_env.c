@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +23,15 @@
 
 #include "fuzz_env.h"
 
+/* One scratch directory per process: the log file and the cache's
+ * XDG_CACHE_HOME in it, so an abort() leaves one directory behind. */
+static char scratch[] = "/tmp/jpki-fuzz.XXXXXX";
+static char log_path[sizeof(scratch) + 4], cache_root[sizeof(scratch) + 6];
 static int log_fd = -1;
-static char log_path[] = "/tmp/jpki-fuzz-log.XXXXXX";
-static char cache_root[] = "/tmp/jpki-fuzz-cache.XXXXXX";
 static bool have_cache;
 
-/* Remove what is in dir, and what is in its subdirectories: the cache is
- * one directory of files. */
+/* Remove what is in dir, and what is in its subdirectories down to depth:
+ * the cache is one directory of files. */
 static void empty_dir(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
@@ -51,25 +54,25 @@ static void empty_dir(const char *dir, int depth)
 
 static void remove_all(void)
 {
-	if (log_fd >= 0)
-		unlink(log_path);
-	if (have_cache) {
-		empty_dir(cache_root, 1);
-		rmdir(cache_root);
-	}
+	empty_dir(scratch, 2);
+	(void)rmdir(scratch);
 }
 
 static void setup(void)
 {
-	if (getenv("JPKI_PKCS11_DEBUG") == NULL && (log_fd = mkstemp(log_path)) >= 0) {
+	if (mkdtemp(scratch) == NULL)
+		return;         /* no log, and the cache stays off: never the home */
+	atexit(remove_all);
+	snprintf(log_path, sizeof(log_path), "%s/log", scratch);
+	snprintf(cache_root, sizeof(cache_root), "%s/cache", scratch);
+	if (getenv("JPKI_PKCS11_DEBUG") == NULL &&
+	    (log_fd = open(log_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0) {
 		setenv("JPKI_PKCS11_DEBUG", "1", 1);
 		setenv("JPKI_PKCS11_DEBUG_FILE", log_path, 1);
 	}
-	/* without a scratch directory the cache stays off: never the home */
-	have_cache = mkdtemp(cache_root) != NULL;
+	have_cache = mkdir(cache_root, 0700) == 0;
 	if (have_cache)
 		setenv("XDG_CACHE_HOME", cache_root, 1);
-	atexit(remove_all);
 }
 
 void fuzz_env_input(void)

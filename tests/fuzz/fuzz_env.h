@@ -8,7 +8,8 @@
  *   the certificate cache XDG_CACHE_HOME, a scratch directory; off unless
  *                         an input turns it on (fuzz_env_cache())
  *
- * Both are removed at exit (not after an abort()).
+ * Both are in one scratch directory, /tmp/jpki-fuzz.XXXXXX, removed at exit
+ * (not after an abort()).
  */
 #ifndef FUZZ_ENV_H
 #define FUZZ_ENV_H

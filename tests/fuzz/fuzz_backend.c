@@ -11,6 +11,11 @@
 
 int fuzz_trace;
 
+static const char *const reached_names[FZ_REACHED_COUNT] = {
+	"verify", "verified", "rejected", "resign", "change", "sign", "signed", "cleared", "unpowered", "fault",
+	"pulled",
+};
+
 /* ---- a connection ---------------------------------------------------------- */
 
 static jp_rv fz_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
@@ -52,6 +57,8 @@ static jp_rv fz_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len, ui
 		/* a lost VERIFY may have reached the card */
 		if (rv == JP_E_COMM && fz_is_pin_command(cmd, cmd_len, 0x20))
 			c->verified = true;
+		if (c->verified)
+			fz.reached |= FZ_REACHED_FAULT;
 		goto out;
 	}
 	n = h < fz.left ? h : fz.left;
@@ -79,6 +86,8 @@ static jp_rv fz_begin(jp_transport *t)
 		fz_violation("a transaction begun twice");
 	if ((rv = fz_card_left_inlock(c)) == JP_OK && (rv = fz_take_failure_inlock()) == JP_OK)
 		c->in_tx = true;
+	else if (c->verified)
+		fz.reached |= FZ_REACHED_FAULT;
 	if (fuzz_trace)
 		fprintf(stderr, "fuzz: begin on reader %d: %d\n", c->reader, (int)rv);
 	pthread_mutex_unlock(&fz.mu);
@@ -251,9 +260,24 @@ void fuzz_backend_begin(const uint8_t *data, size_t size)
 	jp_backend_set(&fuzz_backend);
 }
 
+/* With FUZZ_TRACE: what the input reached (fuzz_backend.h). */
+static void trace_reached_inlock(void)
+{
+	int i;
+
+	if (!fuzz_trace)
+		return;
+	fprintf(stderr, "fuzz: reached:");
+	for (i = 0; i < FZ_REACHED_COUNT; i++)
+		if (fz.reached & 1u << i)
+			fprintf(stderr, " %s", reached_names[i]);
+	fputc('\n', stderr);
+}
+
 void fuzz_backend_end(void)
 {
 	pthread_mutex_lock(&fz.mu);
+	trace_reached_inlock();
 	if (fz.conns != 0)
 		fz_violation("a connection left open after C_Finalize");
 	if (fz.listers != 0)

@@ -52,7 +52,11 @@ typedef enum {
 /* Install the backend over an answer stream (cleared state, default
  * readers).  Not reentrant: one fuzz input at a time. */
 void fuzz_backend_begin(const uint8_t *data, size_t size);
-/* After C_Finalize: every connection and listing object must be closed. */
+/* After C_Finalize: every connection and listing object must be closed.
+ * With FUZZ_TRACE, prints what the input reached, as evidence that a seed
+ * reaches the paths it is named for: "fuzz: reached:" and the names of
+ * fuzz_backend_state.h's FZ_REACHED_* (tests/fuzz/module-corpus.sh checks
+ * the corpus with them). */
 void fuzz_backend_end(void);
 /* Announce the next C_* call.  pin/new_pin: as the caller passes them. */
 void fuzz_backend_call(fz_call kind, const uint8_t *pin, size_t pin_len, const uint8_t *new_pin,

@@ -77,6 +77,8 @@ void fuzz_backend_call(fz_call kind, const uint8_t *pin, size_t pin_len, const u
 		unreject_inlock(fz.pin, fz.pin_len);
 		unreject_inlock(fz.new_pin, fz.new_len);
 	}
+	if (kind == FZ_CALL_SIGN && fz.sign_rejected)
+		fz.reached |= FZ_REACHED_RESIGN;
 	pthread_mutex_unlock(&fz.mu);
 }
 
@@ -110,6 +112,7 @@ void fz_check_command_inlock(fz_conn *c, const uint8_t *cmd, size_t len)
 			fz_violation("VERIFY with another PIN than the caller's");
 		if (fz.call == FZ_CALL_SIGN && is_rejected_inlock(c->ef, pin, n))
 			fz_violation("a PIN the card rejected was sent again without a new login");
+		fz.reached |= FZ_REACHED_VERIFY;
 	}
 	if (fz_is_pin_command(cmd, len, 0x24)) {
 		if (fz.call != FZ_CALL_SET_PIN)
@@ -118,7 +121,10 @@ void fz_check_command_inlock(fz_conn *c, const uint8_t *cmd, size_t len)
 			fz_violation("CHANGE REFERENCE DATA twice, or without one VERIFY before");
 		if (cmd[4] != fz.new_len || memcmp(cmd + 5, fz.new_pin, fz.new_len) != 0)
 			fz_violation("CHANGE REFERENCE DATA with another PIN than the caller's");
+		fz.reached |= FZ_REACHED_CHANGE;
 	}
+	if (cmd[1] == 0x2A)
+		fz.reached |= FZ_REACHED_SIGN;
 }
 
 /* ---- the card never left verified ------------------------------------------ */
@@ -133,6 +139,10 @@ void fz_check_usable_inlock(fz_conn *c, const char *what)
 
 void fz_check_end_inlock(fz_conn *c, jp_disposition d, jp_rv rv)
 {
+	if (c->verified && rv != JP_OK)
+		fz.reached |= FZ_REACHED_FAULT;
+	else if (c->verified && d == JP_UNPOWER)
+		fz.reached |= FZ_REACHED_UNPOWERED;
 	if (rv == JP_OK) {
 		if (d == JP_UNPOWER)
 			c->verified = false;
@@ -150,4 +160,6 @@ void fz_check_close_inlock(fz_conn *c, jp_disposition d)
 {
 	if (c->verified && d != JP_UNPOWER)
 		fz_violation("a connection closed with the card verified");
+	if (c->verified)
+		fz.reached |= FZ_REACHED_UNPOWERED;
 }

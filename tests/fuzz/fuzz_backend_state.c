@@ -118,6 +118,8 @@ void fz_reset_inlock(const uint8_t *data, size_t size)
 	fz.call = FZ_CALL_NO_PIN;
 	fz.verifies = fz.changes = 0;
 	fz.nrejected = 0;
+	fz.sign_rejected = false;
+	fz.reached = 0;
 }
 
 /* ---- the card's security state ------------------------------------------- */
@@ -129,6 +131,8 @@ jp_rv fz_card_left_inlock(fz_conn *c)
 
 	if (r->gen == c->gen)
 		return JP_OK;
+	if (c->verified)
+		fz.reached |= FZ_REACHED_PULLED;
 	c->verified = false;
 	return r->listed ? JP_E_NO_CARD : JP_E_NO_READER;
 }
@@ -138,15 +142,24 @@ void fz_note_answer_inlock(fz_conn *c, const uint8_t *cmd, size_t len, const uin
 	uint16_t sw = n >= 2 ? (uint16_t)(resp[n - 2] << 8 | resp[n - 1]) : 0;
 
 	if (fz_is_pin_command(cmd, len, 0x20)) {
-		if (sw == 0x9000 || (sw >> 8) == 0x61)
+		if (sw == 0x9000 || (sw >> 8) == 0x61) {
 			c->verified = true;
-		else if ((sw & 0xFFF0) == 0x63C0 || sw == 0x6983 || sw == 0x6984)
+			fz.reached |= FZ_REACHED_VERIFIED;
+		} else if ((sw & 0xFFF0) == 0x63C0 || sw == 0x6983 || sw == 0x6984) {
 			fz_reject_inlock(c->ef, cmd + 5, cmd[4]);
+			fz.reached |= FZ_REACHED_REJECTED;
+			fz.sign_rejected = fz.sign_rejected || fz.call == FZ_CALL_SIGN;
+		}
 	}
+	if (len >= 4 && cmd[1] == 0x2A && (sw == 0x9000 || (sw >> 8) == 0x61))
+		fz.reached |= FZ_REACHED_SIGNED;
 	/* 61xx is normal processing too (ISO 7816-4): the SELECT was done and
 	 * the card forgot its PINs, whatever GET RESPONSE then brings */
-	if (len >= 4 && cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x04 && (sw == 0x9000 || (sw >> 8) == 0x61))
+	if (len >= 4 && cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x04 && (sw == 0x9000 || (sw >> 8) == 0x61)) {
+		if (c->verified)
+			fz.reached |= FZ_REACHED_CLEARED;
 		c->verified = false;
+	}
 	if (len >= 7 && cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x02 && cmd[4] == 2)
 		c->ef = (uint16_t)(cmd[5] << 8 | cmd[6]);
 }

@@ -48,6 +48,23 @@ typedef struct {
 	uint16_t ef;            /* the EF selected last */
 } fz_conn;
 
+/* What an input made the module do (fuzz_backend_end() prints the names).
+ * "Verified": the card held a verified PIN at that moment. */
+enum {
+	FZ_REACHED_VERIFY = 1 << 0,     /* "verify": a VERIFY with a PIN was sent */
+	FZ_REACHED_VERIFIED = 1 << 1,   /* "verified": one made the card verified */
+	FZ_REACHED_REJECTED = 1 << 2,   /* "rejected": the card rejected a PIN */
+	FZ_REACHED_RESIGN = 1 << 3,     /* "resign": a signature call after a rejection */
+	FZ_REACHED_CHANGE = 1 << 4,     /* "change": a CHANGE REFERENCE DATA was sent */
+	FZ_REACHED_SIGN = 1 << 5,       /* "sign": a signature command was sent */
+	FZ_REACHED_SIGNED = 1 << 6,     /* "signed": one was answered 9000 or 61xx */
+	FZ_REACHED_CLEARED = 1 << 7,    /* "cleared": verified, then an applet SELECT */
+	FZ_REACHED_UNPOWERED = 1 << 8,  /* "unpowered": verified, then an end or close with JP_UNPOWER */
+	FZ_REACHED_FAULT = 1 << 9,      /* "fault": verified, then a transmit, begin or end failed */
+	FZ_REACHED_PULLED = 1 << 10,    /* "pulled": verified, then the card left */
+	FZ_REACHED_COUNT = 11
+};
+
 /* All state of one input. */
 typedef struct {
 	pthread_mutex_t mu;
@@ -62,6 +79,8 @@ typedef struct {
 	int verifies, changes;
 	fz_rejected rejected[MAX_REJECTED];
 	int nrejected;
+	bool sign_rejected;     /* a signature call's VERIFY was rejected */
+	unsigned reached;       /* FZ_REACHED_* */
 } fz_state;
 
 extern fz_state fz;

@@ -7,7 +7,9 @@
  * byte), then the answer stream of fuzz_backend.h.  The argument picks a
  * slot, session or object (low bits, from what earlier calls returned),
  * and a PIN, mechanism or variant (high bits).  The module is initialized
- * before the first operation and finalized after the last.
+ * before the first operation (with the settings of a reinit with argument
+ * 0) and finalized after the last.  The module's debug log and
+ * certificate cache are scratch, emptied before each input (fuzz_env.h).
  *
  * The backend abort()s when the module breaks its promises about the
  * card; this file checks the C_* results for consistency.
@@ -17,10 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <jpki/pkcs11.h>
 
 #include "fuzz_backend.h"
+#include "fuzz_env.h"
 #include "fuzz_transport.h"
 #include "log.h"
 
@@ -95,12 +97,16 @@ static void no_pin(void)
 	fuzz_backend_call(FZ_CALL_NO_PIN, NULL, 0, NULL, 0);
 }
 
+/* a: bit 0 always-authenticate off, bit 1 one token shown (bit 2: auth,
+ * else sign), bit 3 C_Initialize with arguments, bit 4 the certificate
+ * cache on, bit 5 PIN pads off. */
 static void initialize(unsigned a)
 {
 	CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
 	CK_RV rv;
 
-	/* module settings are read by C_Initialize */
+	/* module settings are read by C_Initialize; the certificate cache is
+	 * on only when asked (fuzz_env.c tells why) */
 	if (a & 1)
 		setenv("JPKI_PKCS11_ALWAYS_AUTHENTICATE", "0", 1);
 	else
@@ -109,6 +115,11 @@ static void initialize(unsigned a)
 		setenv("JPKI_PKCS11_TOKENS", a & 4 ? "auth" : "sign", 1);
 	else
 		unsetenv("JPKI_PKCS11_TOKENS");
+	fuzz_env_cache(a & 16);
+	if (a & 32)
+		setenv("JPKI_PKCS11_PINPAD", "0", 1);
+	else
+		unsetenv("JPKI_PKCS11_PINPAD");
 	no_pin();
 	rv = C_Initialize(a & 8 ? &args : NULL);
 	check(rv == CKR_OK, "C_Initialize failed");
@@ -315,33 +326,6 @@ static void mechanisms(unsigned a)
 			check(info.ulMinKeySize <= info.ulMaxKeySize, "mechanism key sizes");
 }
 
-/* The module's debug log runs too, into a scratch file emptied before
- * every input (the module opens only regular files), unless the
- * environment asked for a log already. */
-static int log_fd = -1;
-static char log_path[] = "/tmp/jpki-fuzz-log.XXXXXX";
-
-static void remove_log(void)
-{
-	unlink(log_path);
-}
-
-static void setup_log(void)
-{
-	static bool done;
-
-	if (!done) {
-		done = true;
-		if (getenv("JPKI_PKCS11_DEBUG") == NULL && (log_fd = mkstemp(log_path)) >= 0) {
-			setenv("JPKI_PKCS11_DEBUG", "1", 1);
-			setenv("JPKI_PKCS11_DEBUG_FILE", log_path, 1);
-			atexit(remove_log);
-		}
-	}
-	if (log_fd >= 0 && ftruncate(log_fd, 0) != 0)
-		abort();
-}
-
 static void run_op(unsigned op, unsigned a)
 {
 	CK_SLOT_INFO si;
@@ -387,7 +371,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t nops, i;
 
-	setup_log();
+	/* the module's log and certificate cache: scratch, emptied */
+	fuzz_env_input();
 	if (size < 1)
 		return 0;
 	nops = data[0] < MAX_OPS ? data[0] : MAX_OPS;

@@ -11,18 +11,23 @@
 # fuzz_jpki: the card application layer over fuzz_transport.
 # fuzz_module: the whole module through its C_* functions over fuzz_backend,
 # which checks that no transaction or connection ends with the card verified.
+# Its seeds are made by gen_module_corpus.py from a card model, and
+# module-corpus.sh checks they still reach what they are named for; after a
+# change to the commands the module sends, regenerate them:
+#   tests/fuzz/gen_module_corpus.py tests/fuzz/fuzz_module_replay tests/fuzz/corpus/module
 FUZZ_CARD_SOURCES = tests/fuzz/fuzz_card.c tests/fuzz/fuzz_card.h \
 	tests/fuzz/fuzz_transport.c tests/fuzz/fuzz_transport.h
 FUZZ_JPKI_SOURCES = tests/fuzz/fuzz_jpki.c $(FUZZ_CARD_SOURCES)
 FUZZ_MODULE_SOURCES = tests/fuzz/fuzz_module.c tests/fuzz/fuzz_backend.c tests/fuzz/fuzz_backend.h \
 	tests/fuzz/fuzz_backend_state.c tests/fuzz/fuzz_backend_state.h tests/fuzz/fuzz_backend_rules.c \
-	tests/fuzz/fuzz_transport.h
+	tests/fuzz/fuzz_env.c tests/fuzz/fuzz_env.h tests/fuzz/fuzz_transport.h
 #   tests/fuzz/fuzz_face -max_total_time=60 NEW_DIR ../tests/fuzz/corpus/face
 # fuzz_face: the card-face applet and its parser.
 FUZZ_FACE_SOURCES = tests/fuzz/fuzz_face.c $(FUZZ_CARD_SOURCES)
 
 check_PROGRAMS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
-TESTS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay
+TESTS += tests/fuzz/fuzz_jpki_replay tests/fuzz/fuzz_module_replay tests/fuzz/module-corpus.sh
+dist_noinst_SCRIPTS += tests/fuzz/module-corpus.sh
 tests_fuzz_fuzz_jpki_replay_SOURCES = $(FUZZ_JPKI_SOURCES) tests/fuzz/fuzz_replay.c
 tests_fuzz_fuzz_jpki_replay_LDADD = libjpkicore.la
 tests_fuzz_fuzz_module_replay_SOURCES = $(FUZZ_MODULE_SOURCES) tests/fuzz/fuzz_replay.c

@@ -266,7 +266,12 @@ static void sign(unsigned a)
 		fuzz_backend_call(FZ_CALL_SIGN, NULL, 0, NULL, 0);
 		if (C_Sign(s, data, len, NULL, &sig_len) != CKR_OK)
 			return;
-		check(sig_len == 256 || sig_len == 128 || sig_len == 384 || sig_len == 512, "odd signature length");
+		/* The length asked for is the certificate's modulus in bytes,
+		 * whatever size the input's certificate claims; the buffer
+		 * handed over below never claims more than it holds. */
+		check(sig_len > 0, "no signature length");
+		if (sig_len > sizeof(h.sig))
+			sig_len = sizeof(h.sig);
 		if (a & 0x20)
 			sig_len--;      /* too short: CKR_BUFFER_TOO_SMALL, the operation goes on */
 	}

@@ -20,7 +20,6 @@ static const char *const reached_names[FZ_REACHED_COUNT] = {
 
 static jp_rv fz_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
 {
-	static const jp_rv errs[4] = { JP_E_COMM, JP_E_RESET, JP_E_NO_CARD, JP_E_NO_READER };
 	fz_conn *c = (fz_conn *)t;
 	jp_rv rv = JP_OK;
 	uint16_t h;
@@ -51,7 +50,7 @@ static jp_rv fz_transmit(jp_transport *t, const uint8_t *cmd, size_t cmd_len, ui
 		fz_event_inlock(h & 0xFF);
 	}
 	if (h >= 0xF000) {
-		rv = errs[h & 3];
+		rv = fz_failure(h);
 		if (fuzz_trace)
 			fprintf(stderr, "fuzz <- error %d\n", h & 3);
 		/* a lost VERIFY may have reached the card */

@@ -92,9 +92,15 @@ void fz_event_inlock(unsigned ev)
 	}
 }
 
-jp_rv fz_take_failure_inlock(void)
+jp_rv fz_failure(unsigned code)
 {
 	static const jp_rv errs[4] = { JP_E_COMM, JP_E_RESET, JP_E_NO_CARD, JP_E_NO_READER };
+
+	return errs[code & 3];
+}
+
+jp_rv fz_take_failure_inlock(void)
+{
 	uint16_t h;
 
 	if (!fz_peek_inlock(&h) || (h >> 8) != 0xFD)
@@ -102,7 +108,7 @@ jp_rv fz_take_failure_inlock(void)
 	fz_skip_inlock(2);
 	if (fuzz_trace)
 		fprintf(stderr, "fuzz: failure %d\n", h & 3);
-	return errs[h & 3];
+	return fz_failure(h);
 }
 
 void fz_reset_inlock(const uint8_t *data, size_t size)

@@ -96,6 +96,9 @@ bool fz_peek_inlock(uint16_t *h);
 void fz_skip_inlock(size_t n);
 /* Apply a reader event (fuzz_backend_event()). */
 void fz_event_inlock(unsigned ev);
+/* The error a failure record's low two bits name: JP_E_COMM, JP_E_RESET,
+ * JP_E_NO_CARD or JP_E_NO_READER. */
+jp_rv fz_failure(unsigned code);
 /* A 0xFDxx record at the head, for a connect, begin or end: its error
  * (consumed), else JP_OK (nothing consumed). */
 jp_rv fz_take_failure_inlock(void);
